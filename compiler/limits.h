@@ -1,0 +1,27 @@
+/* limits.h: every hard limit of rulepack, one comment each (modelled on yara's limits.h).
+ * Input beyond a limit gets a diagnostic naming the limit; nothing crashes or grows unbounded. */
+#ifndef RP_LIMITS_H
+#define RP_LIMITS_H
+
+/* Largest rule or query file read; larger files get RP0002 and are skipped (a 100 MB rule is hostile). */
+#define RP_MAX_FILE_BYTES (64u * 1024u * 1024u)
+
+/* YAML nesting depth (sequences and mappings) before the loader stops with RP0007. */
+#define RP_MAX_YAML_DEPTH 256
+
+/* YAML nodes per file; stops alias and width bombs from exhausting memory (RP0007). */
+#define RP_MAX_YAML_NODES 1000000
+
+/* KQL expression and pipeline nesting depth; guards the recursive-descent parser's stack. */
+#define RP_MAX_KQL_DEPTH 200
+
+/* Diagnostics kept per file; past this one RP0008 says how many more were dropped. */
+#define RP_MAX_DIAGS_PER_FILE 500
+
+/* Longest event line the matcher reads; longer lines are rejected and counted, never dropped silently. */
+#define RP_MAX_EVENT_LINE (16u * 1024u * 1024u)
+
+/* Directory recursion depth when a PATH is a folder. */
+#define RP_MAX_DIR_DEPTH 64
+
+#endif

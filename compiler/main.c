@@ -1,0 +1,126 @@
+/* main.c: the rulepack command line (DESIGN.md "Command line"): check, build, run, test; plus
+ * `codes --markdown`, which writes docs/diagnostics.md from the code table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "session.h"
+#include "version.h"
+
+static const char usage_text[] =
+    "usage: rulepack <command> [options] PATH...\n"
+    "\n"
+    "commands:\n"
+    "  check [--format text|json|sarif|github] [--strict] [--schema DIR] [--config FILE] PATH...\n"
+    "        validate rule files (*.yaml, *.yml), bare queries (*.kql) and folders of them\n"
+    "  build [-o DIR] PATH...      check, then compile into DIR (default out/): c/, sigma/, kql/\n"
+    "  run [--now ISO8601] [--table NAME] [--stats] [--suppressed FILE] PATH... < events.jsonl\n"
+    "        evaluate the rules on JSON-lines events with the interpreter\n"
+    "  test PATH...                run the example events that rules carry under tests:\n"
+    "  codes [--markdown]          list every diagnostic code\n"
+    "\n"
+    "exit status: 0 clean, 1 at least one error (with --strict, warnings count), 2 usage or I/O error\n";
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
+    return 0;
+}
+
+int rp_cmd_check(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs("usage: rulepack check [--format text|json|sarif|github] [--strict] [--schema DIR]\n"
+              "                      [--config FILE] PATH...\n"
+              "Validates rule files and bare queries; prints diagnostics; exit 0 clean, 1 errors, 2 usage.\n",
+              stdout);
+        return 0;
+    }
+    rp_session session;
+    rp_session_init(&session);
+    const char *config_path = NULL;
+    const char **schema_dirs = NULL;
+    size_t schema_dir_count = 0;
+    argc = rp_session_parse_options(&session, argc, argv, &config_path, &schema_dirs, &schema_dir_count);
+    if (argc < 0) {
+        free(schema_dirs);
+        rp_session_close(&session);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "rulepack check: unknown option '%s' (see --help)\n", argv[i]);
+            free(schema_dirs);
+            rp_session_close(&session);
+            return 2;
+        }
+    if (argc < 2) {
+        fputs("rulepack check: no PATH given (see --help)\n", stderr);
+        free(schema_dirs);
+        rp_session_close(&session);
+        return 2;
+    }
+    rp_session_open(&session, config_path, schema_dirs, schema_dir_count);
+    free(schema_dirs);
+    rp_session_add_paths(&session, argv + 1, argc - 1);
+    int io_error = session.diags.errors > 0 && session.file_count == 0;
+    for (size_t i = 0; i < session.file_count; i++) {
+        rp_ctx ctx = {0};
+        ctx.arena = rp_arena_new();
+        ctx.diags = &session.diags;
+        ctx.schema = session.schema;
+        ctx.config = session.config;
+        rp_diag_begin_file(&session.diags);
+        rp_check_file(&ctx, session.pack, session.files[i]);
+        rp_diag_end_file(&session.diags, session.files[i]);
+        rp_arena_free(ctx.arena);
+    }
+    rp_pack_finish(session.pack, &session.diags);
+    rp_diag_sort(&session.diags);
+    rp_diag_render(&session.diags, session.format, stdout, session.format == RP_FMT_TEXT && isatty(1));
+    int status = io_error ? 2 : rp_session_exit_status(&session);
+    rp_session_close(&session);
+    return status;
+}
+
+static int cmd_codes(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
+        rp_diag_write_markdown(stdout);
+        return 0;
+    }
+    for (int i = 0; i < RP_DIAG_COUNT; i++) {
+        const rp_diag_info *info = rp_diag_info_of((rp_diag_code)i);
+        printf("%s  %-7s  %-32s %s\n", info->code, rp_severity_name(info->severity), info->slug, info->summary);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("rulepack %s\n", RP_VERSION);
+        return 0;
+    }
+    const char *command = argv[1];
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("rulepack %s\n", RP_VERSION);
+            return 0;
+        }
+    if (strcmp(command, "check") == 0) return rp_cmd_check(argc - 1, argv + 1);
+    if (strcmp(command, "build") == 0) return rp_cmd_build(argc - 1, argv + 1);
+    if (strcmp(command, "run") == 0) return rp_cmd_run(argc - 1, argv + 1);
+    if (strcmp(command, "test") == 0) return rp_cmd_test(argc - 1, argv + 1);
+    if (strcmp(command, "codes") == 0) return cmd_codes(argc - 1, argv + 1);
+    fprintf(stderr, "rulepack: unknown command '%s'\n\n%s", command, usage_text);
+    return 2;
+}

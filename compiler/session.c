@@ -1,0 +1,178 @@
+/* session.c: shared state of one command run (see session.h). */
+#include "session.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "limits.h"
+
+void rp_session_init(rp_session *session)
+{
+    memset(session, 0, sizeof *session);
+    rp_diag_sink_init(&session->diags);
+    session->format = RP_FMT_TEXT;
+}
+
+int rp_session_parse_options(rp_session *session, int argc, char **argv, const char **config_path,
+                             const char ***schema_dirs, size_t *schema_dir_count)
+{
+    int out = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = NULL;
+        if (strcmp(arg, "--") == 0) {
+            for (i++; i < argc; i++) argv[out++] = argv[i];
+            break;
+        }
+        if (strncmp(arg, "--format=", 9) == 0 || strcmp(arg, "--format") == 0) {
+            value = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value || !rp_diag_format_from_text(value, &session->format)) {
+                fprintf(stderr, "rulepack: --format takes text, json, sarif or github\n");
+                return -1;
+            }
+        } else if (strcmp(arg, "--strict") == 0) {
+            session->strict = 1;
+        } else if (strncmp(arg, "--schema=", 9) == 0 || strcmp(arg, "--schema") == 0) {
+            value = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value) {
+                fprintf(stderr, "rulepack: --schema takes a directory\n");
+                return -1;
+            }
+            *schema_dirs = rp_xrealloc((void *)*schema_dirs, (*schema_dir_count + 1) * sizeof(char *));
+            (*schema_dirs)[(*schema_dir_count)++] = value;
+        } else if (strncmp(arg, "--config=", 9) == 0 || strcmp(arg, "--config") == 0) {
+            value = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value) {
+                fprintf(stderr, "rulepack: --config takes a file\n");
+                return -1;
+            }
+            *config_path = value;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    return out;
+}
+
+void rp_session_open(rp_session *session, const char *config_path, const char *const *schema_dirs,
+                     size_t schema_dir_count)
+{
+    session->config = rp_config_load(config_path, &session->diags);
+    /* Configuration schema dirs first, then the command line's (which win). */
+    size_t total = session->config->schema_dir_count + schema_dir_count;
+    const char **dirs = rp_xcalloc(total + 1, sizeof(char *));
+    size_t n = 0;
+    for (unsigned i = 0; i < session->config->schema_dir_count; i++) dirs[n++] = session->config->schema_dirs[i];
+    for (size_t i = 0; i < schema_dir_count; i++) dirs[n++] = schema_dirs[i];
+    session->schema = rp_schema_load(dirs, n, &session->diags);
+    free(dirs);
+    session->pack = rp_pack_new();
+}
+
+static void add_file(rp_session *session, const char *path)
+{
+    if (session->file_count == session->file_capacity) {
+        session->file_capacity = session->file_capacity ? session->file_capacity * 2 : 64;
+        session->files = rp_xrealloc(session->files, session->file_capacity * sizeof(char *));
+    }
+    session->files[session->file_count++] = rp_xstrdup(path);
+}
+
+static int is_rule_file_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 || strcmp(dot, ".kql") == 0);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    return n && dir[n - 1] == '/' ? rp_xprintf("%s%s", dir, name) : rp_xprintf("%s/%s", dir, name);
+}
+
+static void walk_folder(rp_session *session, const char *dir, int depth, size_t *found)
+{
+    if (depth > RP_MAX_DIR_DEPTH) {
+        rp_diag_report_at(&session->diags, RP0001, dir, 0, 0,
+                          "folder nesting deeper than %d levels: not searched further", RP_MAX_DIR_DEPTH);
+        return;
+    }
+    DIR *handle = opendir(dir);
+    if (!handle) {
+        rp_diag_report_at(&session->diags, RP0001, dir, 0, 0, "cannot open folder");
+        return;
+    }
+    char **names = NULL;
+    size_t count = 0, capacity = 0;
+    struct dirent *entry;
+    while ((entry = readdir(handle))) {
+        if (entry->d_name[0] == '.') continue; /* ., .., .git, hidden files */
+        if (count == capacity) {
+            capacity = capacity ? capacity * 2 : 32;
+            names = rp_xrealloc(names, capacity * sizeof(char *));
+        }
+        names[count++] = rp_xstrdup(entry->d_name);
+    }
+    closedir(handle);
+    qsort(names, count, sizeof(char *), compare_names);
+    for (size_t i = 0; i < count; i++) {
+        char *path = join_path(dir, names[i]);
+        struct stat info;
+        if (!rp_config_is_ignored(session->config, path) && stat(path, &info) == 0) {
+            if (S_ISDIR(info.st_mode))
+                walk_folder(session, path, depth + 1, found);
+            else if (S_ISREG(info.st_mode) && is_rule_file_name(names[i])) {
+                add_file(session, path);
+                (*found)++;
+            }
+        }
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+}
+
+void rp_session_add_paths(rp_session *session, char **paths, int count)
+{
+    for (int i = 0; i < count; i++) {
+        struct stat info;
+        if (stat(paths[i], &info) != 0) {
+            rp_diag_report_at(&session->diags, RP0001, paths[i], 0, 0, "no such file or folder");
+            continue;
+        }
+        if (S_ISDIR(info.st_mode)) {
+            size_t found = 0;
+            walk_folder(session, paths[i], 0, &found);
+            if (!found)
+                rp_diag_report_at(&session->diags, RP0011, paths[i], 0, 0,
+                                  "no *.yaml, *.yml or *.kql files in this folder");
+        } else {
+            add_file(session, paths[i]);
+        }
+    }
+}
+
+int rp_session_exit_status(const rp_session *session)
+{
+    if (session->diags.errors) return 1;
+    if (session->strict && session->diags.warnings) return 1;
+    return 0;
+}
+
+void rp_session_close(rp_session *session)
+{
+    for (size_t i = 0; i < session->file_count; i++) free(session->files[i]);
+    free(session->files);
+    rp_pack_free(session->pack);
+    rp_schema_free(session->schema);
+    rp_config_free(session->config);
+    rp_diag_sink_free(&session->diags);
+    memset(session, 0, sizeof *session);
+}
