@@ -21,6 +21,8 @@ TEST_SRC     = $(sort $(wildcard tests/test_*.c))
 TEST_BIN     = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 SCHEMA_FILES = $(sort $(wildcard schema/*.yaml))
 
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/runtime/*.d)
+
 .PHONY: all deps run test test-san test-unit test-valgrind check-out bench fuzz install clean docs format
 
 all: $(BUILD)/rulepack
@@ -28,11 +30,11 @@ all: $(BUILD)/rulepack
 deps:
 	@sh tools/deps.sh
 
-$(BUILD)/obj/%.o: compiler/%.c $(wildcard compiler/*.h compiler/*.def) | $(BUILD)/obj/runtime
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: compiler/%.c | $(BUILD)/obj/runtime
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/runtime/%.o: compiler/runtime/%.c $(wildcard compiler/runtime/*.h) | $(BUILD)/obj/runtime
-	$(CC) $(ALL_CFLAGS) -Icompiler/runtime -c $< -o $@
+$(BUILD)/obj/runtime/%.o: compiler/runtime/%.c | $(BUILD)/obj/runtime
+	$(CC) $(ALL_CFLAGS) -Icompiler/runtime -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/runtime:
 	@mkdir -p $@ $(BUILD)/gen $(BUILD)/tests
