@@ -21,6 +21,7 @@ TEST_SRC     = $(sort $(wildcard tests/test_*.c))
 TEST_BIN     = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 SCHEMA_FILES = $(sort $(wildcard schema/*.yaml))
 
+.DEFAULT_GOAL := all
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/runtime/*.d)
 
 .PHONY: all deps run test test-san test-unit test-valgrind check-out bench fuzz install clean docs format
