@@ -86,29 +86,29 @@ static inline void rp_test_dump(const rp_test_run *run)
 }
 
 /* Asserts a diagnostic with `code` at line:column exists (column 0: any column). */
-#define RP_ASSERT_DIAG_AT(run, code, line_, column_)                                           \
+#define RP_ASSERT_DIAG_AT(run, code_text, line_, column_)                                           \
     do {                                                                                       \
         int found_ = 0;                                                                        \
         for (size_t i_ = 0; i_ < (run)->diags.count; i_++) {                                   \
             const rp_diag *d_ = &(run)->diags.items[i_];                                       \
-            if (strcmp(rp_diag_info_of(d_->code)->code, code) == 0 && d_->line == (line_) &&   \
+            if (strcmp(rp_diag_info_of(d_->code)->code, (code_text)) == 0 && d_->line == (line_) &&   \
                 ((column_) == 0 || d_->column == (unsigned)(column_)))                         \
                 found_ = 1;                                                                    \
         }                                                                                      \
         if (!found_) {                                                                         \
-            fprintf(stderr, "\nexpected %s at %d:%d, got:\n", code, line_, column_);           \
+            fprintf(stderr, "\nexpected %s at %d:%d, got:\n", (code_text), line_, column_);           \
             rp_test_dump(run);                                                                 \
         }                                                                                      \
         CU_ASSERT(found_);                                                                     \
     } while (0)
 
-#define RP_ASSERT_NO_DIAG(run, code)                                                           \
+#define RP_ASSERT_NO_DIAG(run, code_text)                                                           \
     do {                                                                                       \
-        if (rp_test_find(run, code)) {                                                         \
-            fprintf(stderr, "\nunexpected %s:\n", code);                                       \
+        if (rp_test_find(run, (code_text))) {                                                         \
+            fprintf(stderr, "\nunexpected %s:\n", (code_text));                                       \
             rp_test_dump(run);                                                                 \
         }                                                                                      \
-        CU_ASSERT_PTR_NULL(rp_test_find(run, code));                                           \
+        CU_ASSERT_PTR_NULL(rp_test_find(run, (code_text)));                                           \
     } while (0)
 
 #define RP_TEST_MAIN(suite_name, tests)                                                        \
