@@ -314,12 +314,14 @@ static void render_json(const rp_diag_sink *sink, FILE *out)
 
 /* ---- sarif ---- */
 
-/* A file path as a SARIF URI reference: RFC 3986 unreserved characters and '/' pass, the rest is
- * percent-encoded (rule folders have spaces). */
+/* A file path as a SARIF URI: relative paths stay relative references, absolute ones become
+ * file:// URIs; RFC 3986 unreserved characters and '/' pass, the rest is percent-encoded (rule
+ * folders have spaces). */
 static char *path_to_uri(const char *path)
 {
     size_t len = strlen(path);
-    char *uri = rp_xmalloc(len * 3 + 1), *o = uri;
+    char *uri = rp_xmalloc(len * 3 + 8), *o = uri;
+    if (path[0] == '/') o += sprintf(o, "file://"); /* absolute path: an absolute file URI */
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             strchr("-._~/", *p))
