@@ -233,6 +233,19 @@ int rp_diag_format_from_text(const char *text, rp_diag_format *out)
 
 /* ---- text ---- */
 
+/* Message text on a terminal or CI log: control characters are escaped, so rule text quoted in
+ * a message can never start a new line that looks like another diagnostic. */
+static void put_text(FILE *out, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '\n') fputs("\\n", out);
+        else if (*p == '\r') fputs("\\r", out);
+        else if (*p < 0x20 && *p != '\t') fprintf(out, "\\x%02X", *p);
+        else if (*p == 0x7F) fputs("\\x7F", out);
+        else fputc(*p, out);
+    }
+}
+
 static void render_text(const rp_diag_sink *sink, FILE *out, int color)
 {
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
@@ -246,8 +259,10 @@ static void render_text(const rp_diag_sink *sink, FILE *out, int color)
             fprintf(out, "%s%s:%u:%u:%s ", bold, d->file, d->line, d->column, reset);
         else if (d->file)
             fprintf(out, "%s%s:%s ", bold, d->file, reset);
-        fprintf(out, "%s%s[%s]%s: %s\n", sev_color, rp_severity_name(d->severity),
-                diag_table[d->code].code, reset, d->message);
+        fprintf(out, "%s%s[%s]%s: ", sev_color, rp_severity_name(d->severity),
+                diag_table[d->code].code, reset);
+        put_text(out, d->message);
+        fputc('\n', out);
         if (d->source_line && d->line) {
             fprintf(out, "%5u | %s\n      | ", d->line, d->source_line);
             /* Caret under the column; tabs copied so the caret lines up. */
@@ -266,12 +281,17 @@ static void render_text(const rp_diag_sink *sink, FILE *out, int color)
         }
         if (d->related_message) {
             if (d->file && d->related_line)
-                fprintf(out, "%s:%u:%u: note: %s\n", d->file, d->related_line, d->related_column,
-                        d->related_message);
+                fprintf(out, "%s:%u:%u: note: ", d->file, d->related_line, d->related_column);
             else
-                fprintf(out, "      = note: %s\n", d->related_message);
+                fputs("      = note: ", out);
+            put_text(out, d->related_message);
+            fputc('\n', out);
         }
-        if (d->hint) fprintf(out, "      = hint: %s\n", d->hint);
+        if (d->hint) {
+            fputs("      = hint: ", out);
+            put_text(out, d->hint);
+            fputc('\n', out);
+        }
     }
     if (sink->count)
         fprintf(out, "%zu error%s, %zu warning%s, %zu note%s\n", sink->errors,
