@@ -80,7 +80,8 @@ check-out: $(BUILD)/rulepack
 	@sh tools/check-out.sh $(BUILD)/rulepack
 
 bench: $(BUILD)/rulepack
-	@sh tests/bench/run.sh $(BUILD)
+	@sh tests/bench-check/run.sh $(BUILD)
+	@if [ -f tests/bench/run.sh ]; then sh tests/bench/run.sh $(BUILD); fi
 
 fuzz:
 	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
