@@ -1,0 +1,546 @@
+/* test_runtime.c: the matcher runtime against KQL-SEMANTICS.md: terms and the has family,
+ * case folding, in sets, three-valued logic, between, datetimes, the event reader (escapes,
+ * surrogates, routing, rejections, accounting, prefilter soundness), the JSON writer, regex
+ * syntax checks and summarize groups. */
+#include "rp_runtime.h"
+#include "test_util.h"
+
+#include <math.h>
+
+/* Needle from a C literal (static storage for the folded copy, enough for these tests). */
+static rp_needle N(const char *s)
+{
+    static char pool[1 << 16];
+    static size_t used;
+    size_t n = strlen(s);
+    if (used + n > sizeof pool) used = 0;
+    rp_needle k;
+    rp_needle_make(&k, s, n, pool + used);
+    used += n;
+    return k;
+}
+
+static rp_str S(const char *s) { return rp_str_c(s); }
+
+static bool has(const char *h, const char *n) { rp_needle k = N(n); return rp_has(S(h), &k, RP_CI); }
+static bool has_cs(const char *h, const char *n) { rp_needle k = N(n); return rp_has(S(h), &k, RP_CS); }
+static bool hasprefix(const char *h, const char *n) { rp_needle k = N(n); return rp_hasprefix(S(h), &k, RP_CI); }
+static bool hassuffix(const char *h, const char *n) { rp_needle k = N(n); return rp_hassuffix(S(h), &k, RP_CI); }
+static bool contains(const char *h, const char *n, rp_case c) { rp_needle k = N(n); return rp_contains(S(h), &k, c); }
+
+static void test_has_terms(void)
+{
+    CU_ASSERT_TRUE(has("B A", "b"));
+    CU_ASSERT_FALSE(has("BA", "b"));
+    CU_ASSERT_TRUE(has("_Hello_World_", "hello"));      /* _ separates */
+    CU_ASSERT_TRUE(has("abc123 x", "abc123"));           /* digits are term characters */
+    CU_ASSERT_FALSE(has("abc123 x", "abc"));
+    CU_ASSERT_FALSE(has("KustoExplorerQueryRun", "Explorer"));
+    CU_ASSERT_TRUE(has("Kusto: ad67d136-c1db-4f9f-88ef-d94f3b6b0b5a;KustoExplorerQueryRun", "c1db"));
+    CU_ASSERT_TRUE(has("MeshCentral Agent", "meshcentral"));
+    CU_ASSERT_FALSE(has("MeshCentralRouter", "meshcentral"));
+    CU_ASSERT_TRUE(has("x.MESHCENTRAL.y", "meshcentral"));
+    CU_ASSERT_TRUE(has("a\\b/c:d;e@f", "d"));
+    CU_ASSERT_FALSE(has("", "a"));
+    CU_ASSERT_TRUE(has("a", "A"));
+    CU_ASSERT_FALSE(has_cs("a", "A"));
+    CU_ASSERT_TRUE(has_cs("x MeshCentral", "MeshCentral"));
+    CU_ASSERT_FALSE(has_cs("x meshcentral", "MeshCentral"));
+    /* a later occurrence may be a whole term even when the first is not */
+    CU_ASSERT_TRUE(has("meshcentralx meshcentral", "meshcentral"));
+    CU_ASSERT_TRUE(has("xab ab", "ab"));
+    /* bytes >= 0x80 are term characters (documented choice) */
+    CU_ASSERT_FALSE(has("caf\xc3\xa9", "caf"));
+    CU_ASSERT_TRUE(has("caf\xc3\xa9 bar", "caf\xc3\xa9"));
+    /* ASCII-only folding: \xc3\x9c (U+00DC) is not folded to \xc3\xbc */
+    CU_ASSERT_FALSE(has("DWSNET O\xc3\x9c", "dwsnet o\xc3\xbc"));
+}
+
+static void test_has_prefix_suffix(void)
+{
+    CU_ASSERT_TRUE(hasprefix("LAKE MICHIGAN", "la"));
+    CU_ASSERT_TRUE(hasprefix("x LAKE", "la"));
+    CU_ASSERT_FALSE(hasprefix("ALAKE", "la"));
+    CU_ASSERT_TRUE(hassuffix("NORTH CAROLINA", "th"));       /* any term, not only the last */
+    CU_ASSERT_FALSE(hassuffix("NORTHS", "th"));
+    CU_ASSERT_TRUE(hassuffix("a_bath_c", "TH"));
+    rp_needle p = N("P");
+    CU_ASSERT_TRUE(rp_hasprefix(S("E PACIFIC"), &p, RP_CS));
+    CU_ASSERT_FALSE(rp_hasprefix(S("E pACIFIC"), &p, RP_CS));
+}
+
+static void test_has_phrase(void)
+{
+    CU_ASSERT_TRUE(has("x.meshcentral.com/y", "meshcentral.com"));
+    CU_ASSERT_FALSE(has("meshcentral.community", "meshcentral.com"));
+    CU_ASSERT_FALSE(has("New Item", "New-Item"));
+    CU_ASSERT_TRUE(has("powershell New-Item -Path", "new-item"));
+    CU_ASSERT_TRUE(has("North America", "North America"));
+    CU_ASSERT_TRUE(has("/resourcegroups/test.rg000001?api-version=1", "resourcegroups/test.rg000001"));
+    CU_ASSERT_TRUE(has("/resourcegroups/test.rg000001?api-version=1", "/resourcegroups/test.rg000001?"));
+    CU_ASSERT_FALSE(has("xresourcegroups/test.rg000001?", "resourcegroups/test.rg000001"));
+    CU_ASSERT_TRUE(has("Zoho Assist", "zoho assist"));
+    CU_ASSERT_FALSE(has("Zoho Assistant", "zoho assist"));
+    CU_ASSERT_TRUE(hasprefix("Zoho Assistant", "zoho assist"));
+    unsigned f = rp_needle_flags("meshcentral.com", 15);
+    CU_ASSERT(f & RP_NF_PHRASE);
+    CU_ASSERT_FALSE(rp_needle_flags("meshcentral", 11) & (RP_NF_PHRASE | RP_NF_NONASCII | RP_NF_EMPTY));
+    CU_ASSERT(rp_needle_flags("O\xc3\x9c", 3) & RP_NF_NONASCII);
+    CU_ASSERT(rp_needle_flags("", 0) & RP_NF_EMPTY);
+    CU_ASSERT(rp_needle_flags("a/b", 3) & RP_NF_NO_PREFILTER);
+}
+
+static void test_other_ops(void)
+{
+    CU_ASSERT_TRUE(contains("KustoExplorerQueryRun", "explorer", RP_CI));
+    CU_ASSERT_FALSE(contains("KustoExplorerQueryRun", "explorer", RP_CS));
+    CU_ASSERT_TRUE(contains("KustoExplorerQueryRun", "Explorer", RP_CS));
+    CU_ASSERT_TRUE(contains("aaab", "aab", RP_CI));
+    CU_ASSERT_FALSE(contains("", "a", RP_CI));
+    rp_needle a = N("MeshAgent.exe"), b = N("meshagent.EXE"), c = N("mesh"), d = N(".exe");
+    CU_ASSERT_TRUE(rp_eq(S("MeshAgent.exe"), &a, RP_CS));
+    CU_ASSERT_FALSE(rp_eq(S("MeshAgent.exe"), &b, RP_CS));
+    CU_ASSERT_TRUE(rp_eq(S("MeshAgent.exe"), &b, RP_CI));
+    CU_ASSERT_FALSE(rp_eq(S("MeshAgent.exe "), &b, RP_CI));
+    CU_ASSERT_TRUE(rp_startswith(S("MeshAgent.exe"), &c, RP_CI));
+    CU_ASSERT_FALSE(rp_startswith(S("MeshAgent.exe"), &c, RP_CS));
+    CU_ASSERT_TRUE(rp_endswith(S("MeshAgent.EXE"), &d, RP_CI));
+    CU_ASSERT_FALSE(rp_endswith(S("MeshAgent.EXE"), &d, RP_CS));
+    CU_ASSERT_FALSE(rp_endswith(S("exe"), &d, RP_CI));
+    rp_needle e = N("");
+    CU_ASSERT_TRUE(rp_eq(S(""), &e, RP_CS)); /* "" == "" */
+}
+
+static void test_in_sets(void)
+{
+    rp_str ci_items[] = {S("meshagent.exe"), S("a"), S(""), S("meshcentral.exe")};
+    rp_strset_sort(ci_items, 4);
+    rp_strset ci = {ci_items, 4, RP_CI};
+    CU_ASSERT_TRUE(rp_in(S("MeshAgent.EXE"), &ci));
+    CU_ASSERT_TRUE(rp_in(S(""), &ci));  /* "" in ("a","") */
+    CU_ASSERT_TRUE(rp_in(S("A"), &ci));
+    CU_ASSERT_FALSE(rp_in(S("MeshAgent"), &ci)); /* whole value, not terms */
+    rp_str cs_items[] = {S("MeshAgent.exe"), S("b")};
+    rp_strset_sort(cs_items, 2);
+    rp_strset cs = {cs_items, 2, RP_CS};
+    CU_ASSERT_TRUE(rp_in(S("MeshAgent.exe"), &cs));
+    CU_ASSERT_FALSE(rp_in(S("meshagent.exe"), &cs));
+    CU_ASSERT_FALSE(rp_in(S("meshagent"), &cs));
+    int64_t longs[] = {1, 5, 9};
+    rp_longset ls = {longs, 3};
+    rp_val v = {.i = 5}, nv = {.null = 1};
+    CU_ASSERT_EQUAL(rp_in_i(&v, &ls), RP_T);
+    v.i = 4;
+    CU_ASSERT_EQUAL(rp_in_i(&v, &ls), RP_F);
+    CU_ASSERT_EQUAL(rp_in_i(&nv, &ls), RP_F);     /* long(null) in (1,2) is false */
+    CU_ASSERT_EQUAL(rp_notin_i(&nv, &ls), RP_T);  /* long(null) !in (1,2) is true */
+}
+
+static void test_has_any_all(void)
+{
+    rp_str terms[] = {S("anydesk"), S("meshcentral"), S("b")};
+    rp_strset_sort(terms, 3);
+    rp_needle phr = N("zoho assist");
+    rp_hasany set = {terms, 3, &phr, 1};
+    CU_ASSERT_TRUE(rp_has_any(S("MeshCentral Agent"), &set));
+    CU_ASSERT_TRUE(rp_has_any(S("B A"), &set));
+    CU_ASSERT_FALSE(rp_has_any(S("BA"), &set));
+    CU_ASSERT_TRUE(rp_has_any(S("x Zoho Assist y"), &set));
+    CU_ASSERT_FALSE(rp_has_any(S("MeshCentralRouter AnyDesk2"), &set));
+    rp_needle all[] = {N("mesh"), N("agent")};
+    CU_ASSERT_TRUE(rp_has_all(S("Agent of MESH"), all, 2));
+    CU_ASSERT_FALSE(rp_has_all(S("MeshAgent"), all, 2));
+}
+
+static void test_three_valued(void)
+{
+    rp_val n = {.null = 1}, v = {.i = 5};
+    CU_ASSERT_EQUAL(rp_eq_i(&n, 5), RP_F);
+    CU_ASSERT_EQUAL(rp_ne_i(&n, 5), RP_T);   /* where ival != 5 keeps the null row */
+    CU_ASSERT_EQUAL(rp_lt_i(&n, 5), RP_N);
+    CU_ASSERT_EQUAL(rp_tv_not(RP_N), RP_N);
+    CU_ASSERT_EQUAL(rp_tv_and(RP_N, RP_F), RP_F);
+    CU_ASSERT_EQUAL(rp_tv_and(RP_N, RP_T), RP_N);
+    CU_ASSERT_EQUAL(rp_tv_or(RP_N, RP_T), RP_T);
+    CU_ASSERT_EQUAL(rp_tv_or(RP_N, RP_F), RP_N);
+    CU_ASSERT_FALSE(rp_tv_where(RP_N));
+    CU_ASSERT_EQUAL(rp_between_i(&v, 5, 9), RP_T);  /* inclusive */
+    CU_ASSERT_EQUAL(rp_between_i(&v, 1, 5), RP_T);
+    CU_ASSERT_EQUAL(rp_between_i(&v, 6, 9), RP_F);
+    CU_ASSERT_EQUAL(rp_between_i(&n, 1, 9), RP_N);
+    CU_ASSERT_EQUAL(rp_tv_not(rp_between_i(&n, 1, 9)), RP_N); /* !between of null drops the row */
+    rp_val r = {.r = 2.5};
+    CU_ASSERT_EQUAL(rp_between_r(&r, 2.5, 2.5), RP_T);
+    CU_ASSERT_EQUAL(rp_bin_i(-1, 10), -10);
+    CU_ASSERT_EQUAL(rp_bin_i(19, 10), 10);
+}
+
+static void test_datetime(void)
+{
+    int64_t t;
+    char buf[48];
+    CU_ASSERT_TRUE(rp_datetime_parse("0001-01-01T00:00:00Z", 20, &t));
+    CU_ASSERT_EQUAL(t, 0);
+    CU_ASSERT_TRUE(rp_datetime_parse("1970-01-01", 10, &t));
+    CU_ASSERT_EQUAL(t, RP_TICKS_UNIX_EPOCH);
+    const char *s = "2014-05-25T08:20:03.1234567Z";
+    CU_ASSERT_TRUE(rp_datetime_parse(s, strlen(s), &t));
+    rp_datetime_format(t, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "2014-05-25T08:20:03.1234567Z");
+    s = "2015-12-31 23:59:59.9";
+    CU_ASSERT_TRUE(rp_datetime_parse(s, strlen(s), &t));
+    rp_datetime_format(t, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "2015-12-31T23:59:59.9Z");
+    s = "2026-11-27T12:00:00+02:00";
+    CU_ASSERT_TRUE(rp_datetime_parse(s, strlen(s), &t));
+    rp_datetime_format(t, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "2026-11-27T10:00:00Z");
+    s = "2024-02-29T00:00";
+    CU_ASSERT_TRUE(rp_datetime_parse(s, strlen(s), &t));
+    CU_ASSERT_FALSE(rp_datetime_parse("2023-02-29", 10, &t));
+    CU_ASSERT_FALSE(rp_datetime_parse("2023-13-01", 10, &t));
+    CU_ASSERT_FALSE(rp_datetime_parse("2023-01-01T25:00", 16, &t));
+    CU_ASSERT_FALSE(rp_datetime_parse("2023-01-01x", 11, &t));
+    CU_ASSERT_FALSE(rp_datetime_parse("2023-01-01T10:00:00.", 20, &t));
+    /* 8 fraction digits: the 8th is below a tick and dropped */
+    s = "2023-01-01T00:00:00.12345678Z";
+    CU_ASSERT_TRUE(rp_datetime_parse(s, strlen(s), &t));
+    rp_datetime_format(t, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "2023-01-01T00:00:00.1234567Z");
+    CU_ASSERT_TRUE(rp_timespan_parse("1.02:03:04.5", 12, &t));
+    CU_ASSERT_EQUAL(t, RP_TICKS_PER_DAY + 2 * RP_TICKS_PER_HOUR + 3 * RP_TICKS_PER_MINUTE + 4 * RP_TICKS_PER_SECOND + 5000000);
+    rp_timespan_format(t, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "1.02:03:04.5000000");
+    rp_timespan_format(-5 * RP_TICKS_PER_MINUTE, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "-00:05:00");
+}
+
+static void test_numbers(void)
+{
+    int64_t i;
+    double r;
+    char buf[40];
+    CU_ASSERT_TRUE(rp_long_parse("-9223372036854775808", 20, &i));
+    CU_ASSERT_EQUAL(i, INT64_MIN);
+    CU_ASSERT_FALSE(rp_long_parse("9223372036854775808", 19, &i));
+    CU_ASSERT_TRUE(rp_long_parse("1e3", 3, &i));
+    CU_ASSERT_EQUAL(i, 1000);
+    CU_ASSERT_FALSE(rp_long_parse("1.5", 3, &i));
+    CU_ASSERT_FALSE(rp_long_parse("12a", 3, &i));
+    CU_ASSERT_FALSE(rp_long_parse("012", 3, &i));
+    CU_ASSERT_TRUE(rp_real_parse("0.1", 3, &r));
+    rp_real_format(r, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0.1");
+    rp_real_format(1.0 / 3.0, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "0.3333333333333333");
+    rp_real_format(NAN, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "NaN");
+}
+
+/* ---------------------------------------------------------------- reader */
+
+static const char *const cols[] = {"Timestamp", "ProcessVersionInfoProductName", "DeviceName", "ReportId", "Score",
+                                   "IsRemote", "AdditionalFields", "Missing"};
+static const char *const tables[] = {"DeviceProcessEvents", "DeviceEvents"};
+static const unsigned char kinds[] = {
+    RP_K_DATETIME, RP_K_STRING, RP_K_STRING, RP_K_LONG, RP_K_REAL, RP_K_BOOL, RP_K_DYNAMIC, RP_K_LONG,
+    RP_K_DATETIME, RP_K_STRING, RP_K_STRING, RP_K_LONG, RP_K_ABSENT, RP_K_ABSENT, RP_K_ABSENT, RP_K_ABSENT};
+static const rp_layout layout = {cols, 8, tables, 2, kinds};
+
+static int parse(rp_reader *r, const char *line, rp_event *ev) { return rp_reader_parse_line(r, line, strlen(line), ev); }
+
+static bool val_is(const rp_val *v, const char *s) { return v->s.len == strlen(s) && memcmp(v->s.ptr, s, v->s.len) == 0; }
+
+static void test_reader_values(void)
+{
+    rp_stats st = {0};
+    rp_reader r;
+    rp_event ev;
+    CU_ASSERT_FATAL(rp_reader_init(&r, &layout, NULL, &st));
+    const char *line = " { \"Type\" : \"DeviceProcessEvents\" ,\"Timestamp\":\"2026-11-27T10:00:00.5Z\","
+                       "\"Other\":{\"a\":[1,2,{\"b\":\"}\"}]},\"ProcessVersionInfoProductName\":\"MeshCentral Agent\","
+                       "\"ReportId\":\"123\",\"Score\":1.5e1,\"IsRemote\":true,\"AdditionalFields\":{\"x\": [1]},"
+                       "\"DeviceName\":\"pc\\\"1\\\\ \\u00e9\\ud83d\\ude00\\ud800x\"}\t";
+    CU_ASSERT_EQUAL_FATAL(parse(&r, line, &ev), RP_READ_EVENT);
+    CU_ASSERT_EQUAL(ev.table, 0);
+    CU_ASSERT_FALSE(ev.v[0].null);
+    char buf[48];
+    rp_datetime_format(ev.v[0].i, buf);
+    CU_ASSERT_STRING_EQUAL(buf, "2026-11-27T10:00:00.5Z");
+    CU_ASSERT_TRUE(val_is(&ev.v[1], "MeshCentral Agent"));
+    CU_ASSERT_PTR_EQUAL(ev.v[1].s.ptr, strstr(line, "MeshCentral Agent")); /* zero-copy */
+    CU_ASSERT_TRUE(val_is(&ev.v[2], "pc\"1\\ \xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx"));
+    CU_ASSERT_EQUAL(ev.v[3].i, 123);            /* "123" in a long column */
+    CU_ASSERT_FALSE(ev.v[3].null);
+    CU_ASSERT_DOUBLE_EQUAL(ev.v[4].r, 15.0, 0);
+    CU_ASSERT_EQUAL(ev.v[5].i, 1);
+    CU_ASSERT_TRUE(val_is(&ev.v[6], "{\"x\": [1]}")); /* dynamic: raw JSON */
+    CU_ASSERT_TRUE(ev.v[7].null);               /* missing long: null */
+    /* missing string is "", never NULL; bad long -> null and counted */
+    CU_ASSERT_EQUAL_FATAL(parse(&r, "{\"Type\":\"DeviceProcessEvents\",\"ReportId\":\"12x\",\"Score\":null}", &ev), RP_READ_EVENT);
+    CU_ASSERT_PTR_NOT_NULL(ev.v[1].s.ptr);
+    CU_ASSERT_EQUAL(ev.v[1].s.len, 0);
+    CU_ASSERT_TRUE(ev.v[3].null);
+    CU_ASSERT_TRUE(ev.v[3].bad);
+    CU_ASSERT_TRUE(ev.v[4].null);
+    CU_ASSERT_FALSE(ev.v[4].bad);
+    CU_ASSERT_EQUAL(st.bad_values, 1);
+    /* escaped key; column absent from the second table reads as missing */
+    CU_ASSERT_EQUAL_FATAL(parse(&r, "{\"\\u0054ype\":\"DeviceEvents\",\"\\u0053core\":2,\"Device\\u004eame\":\"x\"}", &ev), RP_READ_EVENT);
+    CU_ASSERT_EQUAL(ev.table, 1);
+    CU_ASSERT_TRUE(val_is(&ev.v[2], "x"));
+    CU_ASSERT_TRUE(ev.v[4].null);
+    /* duplicate keys: the last wins */
+    CU_ASSERT_EQUAL_FATAL(parse(&r, "{\"Type\":\"DeviceEvents\",\"DeviceName\":\"a\",\"DeviceName\":\"b\"}", &ev), RP_READ_EVENT);
+    CU_ASSERT_TRUE(val_is(&ev.v[2], "b"));
+    CU_ASSERT_TRUE(rp_stats_consistent(&st));
+    rp_reader_free(&r);
+}
+
+static void test_reader_rejects(void)
+{
+    rp_stats st = {0};
+    rp_reader r;
+    rp_event ev;
+    CU_ASSERT_FATAL(rp_reader_init(&r, &layout, NULL, &st));
+    const char *bad[] = {"[1]", "{", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":tru}", "{\"a\":\"x\ty\"}", "{\"a\":\"\\x\"}",
+                         "{\"a\":\"\\u12g4\"}", "{\"a\":1} x", "{\"a\":01}", "{\"a\":-}", "{\"a\":[1,]}", "{\"a\":\"b}",
+                         "{'a':1}", "{\"a\":1}{}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = parse(&r, bad[i], &ev);
+        if (rc != RP_READ_REJECT || r.last_reject != RP_REJ_INVALID_JSON) fprintf(stderr, "\naccepted: %s\n", bad[i]);
+        CU_ASSERT_EQUAL(rc, RP_READ_REJECT);
+    }
+    CU_ASSERT_EQUAL(st.rejected[RP_REJ_INVALID_JSON], sizeof bad / sizeof *bad);
+    CU_ASSERT_EQUAL(parse(&r, "{\"DeviceName\":\"x\"}", &ev), RP_READ_REJECT);
+    CU_ASSERT_EQUAL(r.last_reject, RP_REJ_NO_TABLE);
+    CU_ASSERT_EQUAL(parse(&r, "{\"Type\":5}", &ev), RP_READ_REJECT);
+    CU_ASSERT_EQUAL(r.last_reject, RP_REJ_BAD_TYPE);
+    CU_ASSERT_EQUAL(parse(&r, "{\"Type\":\"SigninLogs\"}", &ev), RP_READ_SKIP);
+    CU_ASSERT_EQUAL(st.other_table, 1);
+    CU_ASSERT_EQUAL(parse(&r, "  \t ", &ev), RP_READ_SKIP);
+    CU_ASSERT_EQUAL(st.blank, 1);
+    /* nesting beyond the limit is rejected, not a stack overflow */
+    char deep[2 * RP_MAX_JSON_DEPTH + 64];
+    size_t n = 0;
+    n += (size_t)sprintf(deep, "{\"a\":");
+    for (int i = 0; i < RP_MAX_JSON_DEPTH + 5; i++) deep[n++] = '[';
+    deep[n] = 0;
+    CU_ASSERT_EQUAL(parse(&r, deep, &ev), RP_READ_REJECT);
+    /* --table routes events without Type */
+    CU_ASSERT_TRUE(rp_reader_set_table(&r, "DeviceEvents"));
+    CU_ASSERT_EQUAL(parse(&r, "{\"DeviceName\":\"x\"}", &ev), RP_READ_EVENT);
+    CU_ASSERT_EQUAL(ev.table, 1);
+    CU_ASSERT_EQUAL(parse(&r, "{\"Type\":\"DeviceProcessEvents\"}", &ev), RP_READ_EVENT); /* Type wins */
+    CU_ASSERT_EQUAL(ev.table, 0);
+    CU_ASSERT_TRUE(rp_stats_consistent(&st));
+    CU_ASSERT_EQUAL(st.lines_read, sizeof bad / sizeof *bad + 7);
+    st.evaluated++; /* the check must notice a bucket that does not add up */
+    CU_ASSERT_FALSE(rp_stats_consistent(&st));
+    rp_reader_free(&r);
+}
+
+static void test_reader_stream(void)
+{
+    rp_stats st = {0};
+    rp_reader r;
+    rp_event ev;
+    FILE *f = tmpfile();
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("{\"Type\":\"DeviceEvents\",\"DeviceName\":\"one\"}\n\n", f);
+    fputc('{', f);
+    fputs("\"DeviceName\":\"", f);
+    for (size_t i = 0; i < RP_MAX_EVENT_LINE; i += 64) fputs("0123456789012345678901234567890123456789012345678901234567890123", f);
+    fputs("\"}\nnot json\r\n{\"Type\":\"DeviceEvents\",\"DeviceName\":\"two\"}", f); /* no final newline */
+    rewind(f);
+    CU_ASSERT_FATAL(rp_reader_init(&r, &layout, f, &st));
+    CU_ASSERT_EQUAL(rp_reader_next(&r, &ev), RP_READ_EVENT);
+    CU_ASSERT_TRUE(val_is(&ev.v[2], "one"));
+    CU_ASSERT_EQUAL(rp_reader_next(&r, &ev), RP_READ_REJECT);
+    CU_ASSERT_EQUAL(r.last_reject, RP_REJ_TOO_LONG);
+    CU_ASSERT_EQUAL(r.lineno, 3);
+    CU_ASSERT_EQUAL(rp_reader_next(&r, &ev), RP_READ_REJECT);
+    CU_ASSERT_EQUAL(r.last_reject, RP_REJ_INVALID_JSON);
+    CU_ASSERT_EQUAL(rp_reader_next(&r, &ev), RP_READ_EVENT);
+    CU_ASSERT_TRUE(val_is(&ev.v[2], "two"));
+    CU_ASSERT_EQUAL(ev.lineno, 5);
+    CU_ASSERT_EQUAL(rp_reader_next(&r, &ev), RP_READ_EOF);
+    CU_ASSERT_EQUAL(st.lines_read, 5);
+    CU_ASSERT_EQUAL(st.blank, 1);
+    CU_ASSERT_EQUAL(st.rejected[RP_REJ_TOO_LONG], 1);
+    CU_ASSERT_EQUAL(st.evaluated, 2);
+    CU_ASSERT_TRUE(rp_stats_consistent(&st));
+    CU_ASSERT(r.cap <= 2 * (size_t)RP_MAX_EVENT_LINE + ((size_t)16 << 20)); /* memory stays bounded */
+    rp_reader_free(&r);
+    fclose(f);
+}
+
+static void test_prefilter(void)
+{
+    rp_stats st = {0};
+    rp_reader r;
+    rp_event ev;
+    CU_ASSERT_FATAL(rp_reader_init(&r, &layout, NULL, &st));
+    rp_needle lit = N("meshcentral");
+    CU_ASSERT_TRUE(rp_reader_set_prefilter(&r, &lit, 1, true));
+    const char *miss = "{\"Type\":\"DeviceProcessEvents\",\"ProcessVersionInfoProductName\":\"Chrome browser with a long name to cover SIMD blocks\"}";
+    CU_ASSERT_EQUAL(parse(&r, miss, &ev), RP_READ_SKIP);
+    CU_ASSERT_EQUAL(st.prefiltered, 1);
+    CU_ASSERT_EQUAL(parse(&r, "{\"Type\":\"DeviceProcessEvents\",\"ProcessVersionInfoProductName\":\"x MESHCENTRAL Agent padding padding\"}", &ev), RP_READ_EVENT);
+    CU_ASSERT_EQUAL(parse(&r, "{\"Type\":\"DeviceProcessEvents\",\"ProcessVersionInfoProductName\":\"MeshCentral\"}", &ev), RP_READ_EVENT);
+    /* the literal spelled with \u escapes must reach the rule */
+    const char *esc = "{\"Type\":\"DeviceProcessEvents\",\"ProcessVersionInfoProductName\":\"\\u004deshCentral Agent and more padding\"}";
+    CU_ASSERT_EQUAL_FATAL(parse(&r, esc, &ev), RP_READ_EVENT);
+    rp_needle k = N("meshcentral");
+    CU_ASSERT_TRUE(rp_has(ev.v[1].s, &k, RP_CI));
+    /* an escaped backslash followed by u is not an escape: still prefiltered */
+    const char *path = "{\"Type\":\"DeviceProcessEvents\",\"FolderPath\":\"c:\\\\users\\\\x and enough text to fill blocks\"}";
+    CU_ASSERT_EQUAL(parse(&r, path, &ev), RP_READ_SKIP);
+    const char *path2 = "{\"Type\":\"DeviceProcessEvents\",\"FolderPath\":\"c:\\\\\\u0075sers and enough text to fill blocks\"}";
+    CU_ASSERT_EQUAL(parse(&r, path2, &ev), RP_READ_EVENT);
+    /* literals with characters JSON may escape cannot prefilter */
+    rp_needle bad = N("a/b");
+    CU_ASSERT_FALSE(rp_reader_set_prefilter(&r, &bad, 1, true));
+    CU_ASSERT_EQUAL(parse(&r, miss, &ev), RP_READ_EVENT);
+    /* literal at every offset of a long line, across SIMD block edges */
+    char line[256];
+    for (int off = 0; off < 150; off++) {
+        memset(line, 'x', sizeof line);
+        memcpy(line + off, "mEsHcEnTrAl", 11);
+        CU_ASSERT_TRUE(rp_prefilter_may_match(&(rp_prefilter){&lit, 1, true, NULL, NULL}, line, 200));
+        CU_ASSERT_FALSE(rp_prefilter_may_match(&(rp_prefilter){&lit, 1, true, NULL, NULL}, line, (size_t)off + 10));
+    }
+    CU_ASSERT_TRUE(rp_stats_consistent(&st));
+    rp_reader_free(&r);
+}
+
+/* ---------------------------------------------------------------- writer, regex, groups */
+
+static void test_json_writer(void)
+{
+    rp_jw w;
+    rp_jw_init(&w);
+    rp_jw_obj_begin(&w);
+    rp_jw_key(&w, "a");
+    rp_jw_str(&w, (rp_str){"q\"b\\c\n\x01\xe2\x80\xa8\xff\xc3\xa9", 13});
+    rp_jw_key(&w, "n");
+    rp_jw_long(&w, -5);
+    rp_jw_key(&w, "arr");
+    rp_jw_arr_begin(&w);
+    rp_jw_bool(&w, true);
+    rp_jw_null(&w);
+    rp_jw_real(&w, 0.5);
+    rp_jw_arr_end(&w);
+    rp_val dt = {.i = RP_TICKS_UNIX_EPOCH};
+    rp_jw_key(&w, "t");
+    rp_jw_val(&w, &dt, RP_K_DATETIME);
+    rp_jw_obj_end(&w);
+    CU_ASSERT_EQUAL_FATAL(w.len, strlen("{\"a\":\"q\\\"b\\\\c\\n\\u0001\\u2028\\ufffd\xc3\xa9\",\"n\":-5,\"arr\":[true,null,0.5],\"t\":\"1970-01-01T00:00:00Z\"}"));
+    CU_ASSERT_EQUAL(memcmp(w.buf, "{\"a\":\"q\\\"b\\\\c\\n\\u0001\\u2028\\ufffd\xc3\xa9\",\"n\":-5,\"arr\":[true,null,0.5],\"t\":\"1970-01-01T00:00:00Z\"}", w.len), 0);
+    rp_jw_free(&w);
+    char out[16];
+    CU_ASSERT_EQUAL(rp_json_escape((rp_str){"\xc0\xaf", 2}, out, sizeof out), 12); /* overlong: 2 x \ufffd */
+    CU_ASSERT_EQUAL(rp_json_escape((rp_str){"\xed\xa0\x80", 3}, out, sizeof out), 18); /* surrogate encoded */
+}
+
+static void test_regex(void)
+{
+    char err[200];
+    size_t off;
+    const char *ok[] = {"K.*S", "(?i)mesh", "^a[0-9]+$", "\\d+\\.\\w", "(?P<n>a)|b", "[[:alpha:]]x", "a{2,3}", "\\x{41}", "[^]a]", "\\bx\\b"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        bool r = rp_regex_check(ok[i], strlen(ok[i]), err, sizeof err, &off);
+        if (!r) fprintf(stderr, "\nrejected %s: %s\n", ok[i], err);
+        CU_ASSERT_TRUE(r);
+    }
+    struct { const char *pat; size_t off; } bad[] = {{"(a)\\1", 3}, {"a(?=b)", 1}, {"(?<!a)b", 0}, {"(?>a)", 0}, {"a*+", 2}, {"\\C", 0},
+                                                     {"(?R)", 0}, {"(?C1)a", 0}, {"(?(1)a|b)", 0}, {"(*FAIL)", 0}, {"a\\Kb", 1},
+                                                     {"\\k<n>", 0}, {"(?#c)", 0}, {"a(", 2}, {"[a-z&&b]", 4}, {"\\u0041", 0}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        bool r = rp_regex_check(bad[i].pat, strlen(bad[i].pat), err, sizeof err, &off);
+        if (r) fprintf(stderr, "\naccepted %s\n", bad[i].pat);
+        CU_ASSERT_FALSE(r);
+        CU_ASSERT_EQUAL(off, bad[i].off);
+        CU_ASSERT(strlen(err) > 0);
+    }
+    rp_regex re;
+    CU_ASSERT_FATAL(rp_regex_init(&re, "K.*S", 4, err, sizeof err));
+    CU_ASSERT_TRUE(rp_regex_match(&re, S("ARKANSAS")));
+    CU_ASSERT_FALSE(rp_regex_match(&re, S("arkansas")));
+    CU_ASSERT_TRUE(rp_regex_match(&re, (rp_str){"x\xff" "KAS", 5})); /* invalid UTF-8 tolerated */
+    rp_regex_free(&re);
+    CU_ASSERT_FATAL(rp_regex_init(&re, "a$", 2, err, sizeof err));
+    CU_ASSERT_FALSE(rp_regex_match(&re, S("a\n"))); /* $ only at the very end, as in Rust */
+    rp_regex_free(&re);
+}
+
+static void test_groups(void)
+{
+    rp_kind keyk[] = {RP_K_STRING};
+    rp_kind extra_k[] = {RP_K_STRING};
+    rp_agg_spec aggs[] = {{RP_AGG_MIN, RP_K_DATETIME, 0, NULL, 0}, {RP_AGG_MAX, RP_K_DATETIME, 0, NULL, 0},
+                          {RP_AGG_MAKE_SET, RP_K_LONG, 0, NULL, 0},  {RP_AGG_COUNT, RP_K_ABSENT, 0, NULL, 0},
+                          {RP_AGG_DCOUNT, RP_K_LONG, 0, NULL, 0},    {RP_AGG_ARG_MAX, RP_K_LONG, 1, extra_k, 0},
+                          {RP_AGG_AVG, RP_K_LONG, 0, NULL, 0},       {RP_AGG_MAKE_LIST, RP_K_STRING, 0, NULL, 2}};
+    rp_groups g;
+    CU_ASSERT_FATAL(rp_groups_init(&g, keyk, 1, aggs, 8));
+    struct { const char *dev; int64_t t; int64_t rep; bool repnull; const char *name; } rows[] = {
+        {"d1", 30, 7, false, "a"}, {"d2", 5, 1, false, "b"}, {"d1", 10, 7, false, "c"}, {"d1", 20, 9, false, "d"}, {"d1", 40, 0, true, "e"}};
+    for (size_t i = 0; i < 5; i++) {
+        char keybuf[8];
+        strcpy(keybuf, rows[i].dev); /* reused buffer: the table must copy */
+        rp_val key = {.s = S(keybuf)};
+        rp_val t = {.i = rows[i].t}, rep = {.i = rows[i].rep, .null = rows[i].repnull}, name = {.s = S(rows[i].name)};
+        rp_agg_in in[8] = {{&t, 0, NULL}, {&t, 0, NULL}, {&rep, 0, NULL}, {NULL, 0, NULL}, {&rep, 0, NULL}, {&rep, 0, &name}, {&rep, 0, NULL}, {&name, 0, NULL}};
+        CU_ASSERT_TRUE(rp_groups_feed(&g, &key, in));
+        memset(keybuf, 'Z', 2);
+    }
+    const char *names[] = {"FirstSeen", "LastSeen", "Report", "Count", "D", "M", "Avg", "L"};
+    const char *keyn[] = {"DeviceId"};
+    const char *extra1[] = {"Name"};
+    const char *const *extra[] = {NULL, NULL, NULL, NULL, NULL, extra1, NULL, NULL};
+    rp_group_iter it;
+    rp_groups_iter(&g, &it);
+    rp_jw w;
+    rp_jw_init(&w);
+    const char *expect[] = {"{\"DeviceId\":\"d1\",\"FirstSeen\":\"0001-01-01T00:00:00.000001Z\",\"LastSeen\":\"0001-01-01T00:00:00.000004Z\","
+                            "\"Report\":[7,9],\"Count\":4,\"D\":2,\"M\":9,\"Name\":\"d\",\"Avg\":7.666666666666667,\"L\":[\"a\",\"c\"]}",
+                            "{\"DeviceId\":\"d2\",\"FirstSeen\":\"0001-01-01T00:00:00.0000005Z\",\"LastSeen\":\"0001-01-01T00:00:00.0000005Z\","
+                            "\"Report\":[1],\"Count\":1,\"D\":1,\"M\":1,\"Name\":\"b\",\"Avg\":1,\"L\":[\"b\"]}"};
+    size_t k = 0;
+    while (rp_groups_next(&it)) {
+        rp_jw_obj_begin(&w);
+        rp_groups_write(&g, &it, &w, keyn, names, extra);
+        rp_jw_obj_end(&w);
+        CU_ASSERT_FATAL(k < 2);
+        if (w.len != strlen(expect[k]) || memcmp(w.buf, expect[k], w.len) != 0) fprintf(stderr, "\ngot %.*s\n", (int)w.len, w.buf);
+        CU_ASSERT(w.len == strlen(expect[k]) && memcmp(w.buf, expect[k], w.len) == 0);
+        rp_jw_reset(&w);
+        k++;
+    }
+    CU_ASSERT_EQUAL(k, 2);
+    rp_jw_free(&w);
+    rp_groups_free(&g);
+}
+
+static CU_TestInfo tests[] = {
+    {"has: terms, case, digits, underscore", test_has_terms},
+    {"hasprefix / hassuffix", test_has_prefix_suffix},
+    {"has: phrase needles and flags", test_has_phrase},
+    {"==, =~, contains, startswith, endswith", test_other_ops},
+    {"in / in~ sets", test_in_sets},
+    {"has_any / has_all", test_has_any_all},
+    {"three-valued logic and between", test_three_valued},
+    {"datetime and timespan", test_datetime},
+    {"long and real", test_numbers},
+    {"reader: values, escapes, routing", test_reader_values},
+    {"reader: rejections and accounting", test_reader_rejects},
+    {"reader: stream, long lines", test_reader_stream},
+    {"prefilter soundness", test_prefilter},
+    {"json writer", test_json_writer},
+    {"regex syntax check", test_regex},
+    {"summarize groups", test_groups},
+    CU_TEST_INFO_NULL,
+};
+
+RP_TEST_MAIN("runtime", tests)
