@@ -106,7 +106,7 @@ static char *printable_copy(const char *text, size_t len)
 {
     char *copy = rp_xstrndup(text, len);
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)copy[i] < 0x20 && copy[i] != '\t') copy[i] = '?';
+        if (((unsigned char)copy[i] < 0x20 && copy[i] != '\t') || copy[i] == 0x7F) copy[i] = '?';
     return copy;
 }
 

@@ -1,0 +1,423 @@
+/* fuzz_util.h: the entry points shared by the libFuzzer targets (tests/fuzz/fuzz_*.c) and the
+ * regression replay (tests/test_regress.c), so a crash input replays through exactly the code
+ * that found it. Each entry point takes arbitrary bytes, runs one stage, then checks invariants
+ * that must hold for every input (spans inside the file, every diagnostic renderable in all four
+ * formats, JSON and SARIF output that parses, GitHub annotations that stay one line each, event
+ * accounting that adds up) and calls abort() when one does not: the fuzzer reports it as a crash.
+ *
+ * Stages that have not landed yet are compiled out (__has_include); rp_fuzz_target_available()
+ * says which are in, so the regression test fails loudly on an input for a missing target. */
+#ifndef RP_FUZZ_UTIL_H
+#define RP_FUZZ_UTIL_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "limits.h"
+#include "schema.h"
+#include "yaml_doc.h"
+
+#if __has_include("excl_parse.h")
+#include "excl_parse.h"
+#define RP_FUZZ_HAVE_EXCL 1
+#endif
+#if __has_include("kql_parse.h")
+#include "kql_parse.h"
+#define RP_FUZZ_HAVE_KQL_PARSE 1
+#endif
+#if __has_include("kql_lex.h")
+#include "kql_lex.h"
+#define RP_FUZZ_HAVE_KQL_LEX 1
+#endif
+#if __has_include("runtime/rp_runtime.h")
+#include "runtime/rp_runtime.h"
+#define RP_FUZZ_HAVE_READER 1
+#endif
+
+/* An invariant that holds for every input; a violation is a bug the fuzzer must report. */
+#define RP_FUZZ_REQUIRE(cond)                                                                    \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
+            fprintf(stderr, "%s:%d: fuzz invariant failed: %s\n", __FILE__, __LINE__, #cond);  \
+            abort();                                                                           \
+        }                                                                                      \
+    } while (0)
+
+/* The embedded schema, loaded once per process (read-only afterwards). */
+static inline rp_schema *rp_fuzz_schema(void)
+{
+    static rp_schema *schema;
+    static rp_diag_sink sink;
+    if (!schema) {
+        rp_diag_sink_init(&sink);
+        schema = rp_schema_load(NULL, 0, &sink);
+    }
+    return schema;
+}
+
+/* ---- invariants of the diagnostics ---- */
+
+static inline char *rp_fuzz_render(const rp_diag_sink *sink, rp_diag_format format, size_t *len)
+{
+    char *text = NULL;
+    FILE *out = open_memstream(&text, len);
+    RP_FUZZ_REQUIRE(out != NULL);
+    rp_diag_render(sink, format, out, 0);
+    fclose(out);
+    return text;
+}
+
+/* Renders every format and checks what a consumer relies on. */
+static inline void rp_fuzz_check_diags(const rp_diag_sink *sink)
+{
+    size_t len;
+    for (size_t i = 0; i < sink->count; i++) {
+        const rp_diag *d = &sink->items[i];
+        RP_FUZZ_REQUIRE(d->code < RP_DIAG_COUNT);
+        RP_FUZZ_REQUIRE(d->message != NULL);
+        /* A position is either absent or 1-based and ordered. */
+        RP_FUZZ_REQUIRE((d->line == 0) == (d->column == 0));
+        if (d->line && d->end_line) RP_FUZZ_REQUIRE(d->end_line >= d->line);
+    }
+
+    /* text: no control character but newline and tab (a diagnostic cannot drive a terminal). */
+    char *text = rp_fuzz_render(sink, RP_FMT_TEXT, &len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        RP_FUZZ_REQUIRE(c >= 0x20 || c == '\n' || c == '\t');
+        RP_FUZZ_REQUIRE(c != 0x7F);
+    }
+    free(text);
+
+    /* github: one workflow command per diagnostic, one line each (no command injection). */
+    text = rp_fuzz_render(sink, RP_FMT_GITHUB, &len);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i == 0 || text[i - 1] == '\n') {
+            RP_FUZZ_REQUIRE(strncmp(text + i, "::error ", 8) == 0 || strncmp(text + i, "::warning ", 10) == 0 ||
+                            strncmp(text + i, "::notice ", 9) == 0);
+            lines++;
+        }
+        RP_FUZZ_REQUIRE(text[i] != '\r' && text[i] != '\0');
+    }
+    RP_FUZZ_REQUIRE(lines == sink->count);
+    free(text);
+
+    /* json: parses; one complete object per diagnostic (a field jansson refused would vanish). */
+    text = rp_fuzz_render(sink, RP_FMT_JSON, &len);
+    json_error_t error;
+    json_t *root = json_loadb(text, len, 0, &error);
+    if (!root) fprintf(stderr, "json output does not parse: %s\n", error.text);
+    RP_FUZZ_REQUIRE(root && json_is_array(root) && json_array_size(root) == sink->count);
+    for (size_t i = 0; i < sink->count; i++) {
+        json_t *obj = json_array_get(root, i);
+        static const char *const keys[] = {"file", "line", "column", "end_line", "end_column",
+                                           "severity", "code", "message"};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            if (!json_object_get(obj, keys[k])) fprintf(stderr, "json diagnostic %zu lacks '%s'\n", i, keys[k]);
+            RP_FUZZ_REQUIRE(json_object_get(obj, keys[k]) != NULL);
+        }
+        if (sink->items[i].file) RP_FUZZ_REQUIRE(json_is_string(json_object_get(obj, "file")));
+        if (sink->items[i].rule_id) RP_FUZZ_REQUIRE(json_is_string(json_object_get(obj, "rule_id")));
+        if (sink->items[i].hint) RP_FUZZ_REQUIRE(json_is_string(json_object_get(obj, "hint")));
+    }
+    json_decref(root);
+    free(text);
+
+    /* sarif: parses; every result has its message text and, with a file, its location. */
+    text = rp_fuzz_render(sink, RP_FMT_SARIF, &len);
+    root = json_loadb(text, len, 0, &error);
+    if (!root) fprintf(stderr, "sarif output does not parse: %s\n", error.text);
+    RP_FUZZ_REQUIRE(root != NULL);
+    json_t *results = json_object_get(json_array_get(json_object_get(root, "runs"), 0), "results");
+    RP_FUZZ_REQUIRE(json_is_array(results) && json_array_size(results) == sink->count);
+    for (size_t i = 0; i < sink->count; i++) {
+        json_t *result = json_array_get(results, i);
+        if (!json_is_string(json_object_get(json_object_get(result, "message"), "text")))
+            fprintf(stderr, "sarif result %zu lacks message.text\n", i);
+        RP_FUZZ_REQUIRE(json_is_string(json_object_get(json_object_get(result, "message"), "text")));
+        if (sink->items[i].file) RP_FUZZ_REQUIRE(json_is_array(json_object_get(result, "locations")));
+    }
+    json_decref(root);
+    free(text);
+}
+
+/* ---- rule-file loading: rp_yaml_load on the bytes as one in-memory file ---- */
+
+static inline void rp_fuzz_span_ok(const rp_source *src, rp_span span)
+{
+    RP_FUZZ_REQUIRE(span.src == src);
+    RP_FUZZ_REQUIRE(span.start <= span.end && span.end <= src->len);
+    unsigned line, column;
+    rp_source_locate(src, span.start, &line, &column);
+    RP_FUZZ_REQUIRE(line >= 1 && line <= src->line_count && column >= 1);
+}
+
+/* Visits every node once (aliases are not followed, so alias bombs stay linear). */
+static inline void rp_fuzz_walk(const rp_source *src, const rp_ynode *node, size_t depth, size_t *seen)
+{
+    RP_FUZZ_REQUIRE(node != NULL);
+    RP_FUZZ_REQUIRE(depth <= RP_MAX_YAML_DEPTH + 1);
+    (*seen)++;
+    rp_fuzz_span_ok(src, node->span);
+    switch (node->kind) {
+    case RP_Y_SCALAR:
+        RP_FUZZ_REQUIRE(node->value != NULL && node->value[node->value_len] == '\0');
+        /* Every offset of the decoded value maps back into the file. */
+        for (size_t k = 0; k <= node->value_len; k += node->value_len / 4 + 1) {
+            size_t offset = rp_yscalar_file_offset(node, k);
+            RP_FUZZ_REQUIRE(offset <= src->len);
+            rp_fuzz_span_ok(src, rp_yscalar_span(node, 0, k));
+        }
+        (void)rp_yscalar_is_null(node);
+        break;
+    case RP_Y_SEQUENCE:
+        for (size_t i = 0; i < node->count; i++) rp_fuzz_walk(src, node->items[i], depth + 1, seen);
+        break;
+    case RP_Y_MAPPING:
+        for (size_t i = 0; i < node->count; i++) {
+            rp_fuzz_walk(src, node->pairs[i].key, depth + 1, seen);
+            rp_fuzz_walk(src, node->pairs[i].value, depth + 1, seen);
+        }
+        if (node->count) (void)rp_ymap_get(node, "query", NULL);
+        break;
+    case RP_Y_ALIAS:
+        RP_FUZZ_REQUIRE(node->target != NULL);
+        (void)rp_ynode_resolve(node);
+        break;
+    }
+    (void)rp_ynode_kind_name(node);
+}
+
+static inline void rp_fuzz_yaml_load(const uint8_t *data, size_t size)
+{
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_ctx ctx = {0};
+    ctx.arena = rp_arena_new();
+    ctx.diags = &sink;
+    rp_diag_begin_file(&sink);
+    ctx.src = rp_source_from_memory(ctx.arena, "fuzz.yaml", (const char *)data, size);
+    rp_ydoc *doc = rp_yaml_load(&ctx, ctx.src);
+    RP_FUZZ_REQUIRE(doc != NULL);
+    RP_FUZZ_REQUIRE(doc->node_count <= RP_MAX_YAML_NODES);
+    if (doc->root) {
+        size_t seen = 0;
+        rp_fuzz_walk(ctx.src, doc->root, 0, &seen);
+        RP_FUZZ_REQUIRE(seen <= doc->node_count);
+    }
+    rp_diag_end_file(&sink, "fuzz.yaml");
+    rp_arena_free(ctx.arena);
+    rp_diag_sort(&sink);
+    rp_fuzz_check_diags(&sink);
+    rp_diag_sink_free(&sink);
+}
+
+/* ---- the whole check of one file, as `rulepack check FILE` does it ---- */
+
+static inline void rp_fuzz_check_path(const char *path)
+{
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_ctx ctx = {0};
+    ctx.arena = rp_arena_new();
+    ctx.diags = &sink;
+    ctx.schema = rp_fuzz_schema();
+    rp_pack *pack = rp_pack_new();
+    rp_diag_begin_file(&sink);
+    rp_check_file(&ctx, pack, path);
+    rp_diag_end_file(&sink, path);
+    rp_arena_free(ctx.arena);
+    rp_pack_finish(pack, &sink);
+    rp_pack_free(pack);
+    rp_diag_sort(&sink);
+    RP_FUZZ_REQUIRE(sink.errors + sink.warnings + sink.notes >= sink.count);
+    rp_fuzz_check_diags(&sink);
+    rp_diag_sink_free(&sink);
+}
+
+/* The bytes as a file named fuzz.<ext> in a private temporary folder (rp_check_file reads
+ * paths: going through the file system keeps the fuzzed path identical to the CLI's). */
+static inline void rp_fuzz_check_bytes(const uint8_t *data, size_t size, const char *ext)
+{
+    static char dir[64];
+    if (!dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/rp-fuzz-XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+        RP_FUZZ_REQUIRE(mkdtemp(dir) != NULL);
+    }
+    char path[96];
+    snprintf(path, sizeof path, "%s/fuzz.%s", dir, ext);
+    FILE *file = fopen(path, "wb");
+    RP_FUZZ_REQUIRE(file != NULL);
+    RP_FUZZ_REQUIRE(fwrite(data, 1, size, file) == size);
+    fclose(file);
+    rp_fuzz_check_path(path);
+    remove(path);
+}
+
+/* ---- the exclusion parser on the bytes as one filter ---- */
+
+#ifdef RP_FUZZ_HAVE_EXCL
+static inline void rp_fuzz_count_pred(rp_excl_node *pred, void *data)
+{
+    (void)pred;
+    (*(size_t *)data)++;
+}
+
+static inline void rp_fuzz_excl_parse(const uint8_t *data, size_t size)
+{
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_ctx ctx = {0};
+    ctx.arena = rp_arena_new();
+    ctx.diags = &sink;
+    ctx.schema = rp_fuzz_schema();
+    rp_diag_begin_file(&sink);
+    ctx.src = rp_source_from_memory(ctx.arena, "fuzz.filter", (const char *)data, size);
+    size_t errors = 0;
+    rp_excl_node *tree = rp_excl_parse(&ctx, ctx.src->text, ctx.src->len, NULL, 0, &errors);
+    /* No tree means the filter did not parse: that must have been said. */
+    if (!tree) RP_FUZZ_REQUIRE(errors > 0 && sink.errors > 0);
+    if (errors) RP_FUZZ_REQUIRE(sink.errors > 0 || sink.per_file_dropped > 0);
+    size_t preds = 0;
+    if (tree) rp_excl_foreach_pred(tree, rp_fuzz_count_pred, &preds);
+    if (tree && errors == 0) RP_FUZZ_REQUIRE(preds > 0);
+    rp_diag_end_file(&sink, "fuzz.filter");
+    rp_arena_free(ctx.arena);
+    rp_diag_sort(&sink);
+    rp_fuzz_check_diags(&sink);
+    rp_diag_sink_free(&sink);
+}
+#endif
+
+/* ---- the KQL lexer: every token lies inside the text, and the scan always advances ---- */
+
+#ifdef RP_FUZZ_HAVE_KQL_LEX
+static inline void rp_fuzz_kql_lex(const uint8_t *data, size_t size)
+{
+    /* A private NUL-terminated copy so reading past `size` is caught by ASan. */
+    char *text = malloc(size + 1);
+    RP_FUZZ_REQUIRE(text != NULL);
+    if (size) memcpy(text, data, size);
+    text[size] = '\0';
+    rp_arena *arena = rp_arena_new();
+    size_t offset = 0, tokens = 0;
+    for (;;) {
+        rp_kql_token token;
+        size_t next = rp_kql_next(text, size, offset, &token);
+        RP_FUZZ_REQUIRE(token.kind < RP_KQL_T_COUNT);
+        RP_FUZZ_REQUIRE(token.start <= token.end && token.end <= size && next == token.end);
+        RP_FUZZ_REQUIRE(token.start >= offset || token.kind == RP_KQL_T_EOF);
+        (void)rp_kql_token_name(token.kind);
+        if (token.kind == RP_KQL_T_EOF) break;
+        RP_FUZZ_REQUIRE(next > offset); /* progress: no token is empty */
+        if (token.kind == RP_KQL_T_ERROR) RP_FUZZ_REQUIRE(token.error != NULL);
+        if (token.kind == RP_KQL_T_STRING) {
+            size_t out_len, bad;
+            char *value = rp_kql_string_decode(arena, text, &token, &out_len, &bad);
+            RP_FUZZ_REQUIRE(value != NULL && value[out_len] == '\0');
+            RP_FUZZ_REQUIRE(bad == (size_t)-1 || (bad >= token.start && bad < token.end));
+        }
+        if (token.kind == RP_KQL_T_IDENT) (void)rp_kql_timespan_unit(text + token.start, token.end - token.start);
+        offset = next;
+        tokens++;
+        RP_FUZZ_REQUIRE(tokens <= size);
+    }
+    rp_arena_free(arena);
+    free(text);
+}
+#endif
+
+/* ---- the event reader: every line lands in exactly one bucket ---- */
+
+#ifdef RP_FUZZ_HAVE_READER
+static inline void rp_fuzz_event_reader(const uint8_t *data, size_t size)
+{
+    /* Two tables sharing columns of every kind, so every value parser is reached. */
+    static const char *const cols[] = {"Timestamp", "FileName", "ProcessId", "Score", "Flag",
+                                      "Elapsed", "ReportId", "AdditionalFields", "Type"};
+    static const char *const tables[] = {"DeviceProcessEvents", "SigninLogs"};
+    static const unsigned char kinds[] = {
+        RP_K_DATETIME, RP_K_STRING, RP_K_LONG, RP_K_REAL, RP_K_BOOL, RP_K_TIMESPAN, RP_K_GUID, RP_K_DYNAMIC, RP_K_STRING,
+        RP_K_DATETIME, RP_K_STRING, RP_K_ABSENT, RP_K_REAL, RP_K_ABSENT, RP_K_TIMESPAN, RP_K_GUID, RP_K_DYNAMIC, RP_K_STRING};
+    const rp_layout layout = {cols, 9, tables, 2, kinds};
+    /* The first byte picks the options, so the corpus explores all of them. */
+    unsigned mode = size ? data[0] : 0;
+    rp_stats stats;
+    memset(&stats, 0, sizeof stats);
+    rp_reader reader;
+    FILE *in = size ? fmemopen((void *)data, size, "rb") : NULL;
+    RP_FUZZ_REQUIRE(size == 0 || in != NULL);
+    RP_FUZZ_REQUIRE(rp_reader_init(&reader, &layout, in, &stats));
+    if (mode & 1) rp_reader_set_table(&reader, "DeviceProcessEvents");
+    char lower[16];
+    rp_needle needles[2];
+    if (mode & 2) {
+        rp_needle_make(&needles[0], "meshcentral", 11, lower);
+        rp_needle_make(&needles[1], "Evil", 4, lower + 11);
+        rp_reader_set_prefilter(&reader, needles, 2, (mode & 4) != 0);
+    }
+    uint64_t events = 0, rejects = 0;
+    if (in) {
+        for (;;) {
+            rp_event ev;
+            int rc = rp_reader_next(&reader, &ev);
+            RP_FUZZ_REQUIRE(rc != RP_READ_IOERR && rc != RP_READ_SKIP);
+            if (rc == RP_READ_EOF) break;
+            if (rc == RP_READ_REJECT) {
+                RP_FUZZ_REQUIRE(reader.last_reject < RP_REJ_COUNT);
+                rejects++;
+                continue;
+            }
+            events++;
+            RP_FUZZ_REQUIRE(ev.table >= 0 && (size_t)ev.table < layout.ntables);
+            /* Touch every value: ASan catches a string pointing outside its buffer. */
+            volatile unsigned sum = 0;
+            for (size_t c = 0; c < layout.ncols; c++) {
+                RP_FUZZ_REQUIRE(ev.v[c].s.ptr != NULL);
+                for (size_t k = 0; k < ev.v[c].s.len; k++) sum += (unsigned char)ev.v[c].s.ptr[k];
+            }
+            for (size_t k = 0; k < ev.line.len; k++) sum += (unsigned char)ev.line.ptr[k];
+            (void)sum;
+        }
+        /* Every line read lands in exactly one bucket, and every byte was read. */
+        size_t lines = 0;
+        for (size_t i = 0; i < size; i++) lines += data[i] == '\n';
+        if (size && data[size - 1] != '\n') lines++;
+        if (stats.lines_read != lines)
+            fprintf(stderr, "lines_read %llu, input has %zu lines\n", (unsigned long long)stats.lines_read, lines);
+        RP_FUZZ_REQUIRE(stats.lines_read == lines);
+        RP_FUZZ_REQUIRE(rp_stats_consistent(&stats));
+        RP_FUZZ_REQUIRE(stats.evaluated == events);
+        RP_FUZZ_REQUIRE(rp_stats_rejected_total(&stats) == rejects);
+    }
+    rp_reader_free(&reader);
+    if (in) fclose(in);
+}
+#endif
+
+/* Names of the entry points compiled in; the regression test maps a folder's `target` to one. */
+static inline int rp_fuzz_run_target(const char *target, const uint8_t *data, size_t size)
+{
+    if (strcmp(target, "yaml_load") == 0) return rp_fuzz_yaml_load(data, size), 1;
+    if (strcmp(target, "check") == 0) return rp_fuzz_check_bytes(data, size, "yaml"), 1;
+    if (strcmp(target, "check_kql") == 0) return rp_fuzz_check_bytes(data, size, "kql"), 1;
+#ifdef RP_FUZZ_HAVE_EXCL
+    if (strcmp(target, "excl_parse") == 0) return rp_fuzz_excl_parse(data, size), 1;
+#endif
+#ifdef RP_FUZZ_HAVE_KQL_LEX
+    if (strcmp(target, "kql_lex") == 0) return rp_fuzz_kql_lex(data, size), 1;
+#endif
+#ifdef RP_FUZZ_HAVE_READER
+    if (strcmp(target, "event_reader") == 0) return rp_fuzz_event_reader(data, size), 1;
+#endif
+    return 0;
+}
+
+#endif

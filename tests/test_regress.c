@@ -1,0 +1,173 @@
+/* test_regress.c: replays every input the fuzzers (or the hostile pack) ever broke rulepack with.
+ * Each folder tests/regress/<name>/ holds `target` (the entry point of tests/fuzz/fuzz_util.h:
+ * yaml_load, check, check_kql, excl_parse, kql_lex, event_reader), `note.md` (what broke and
+ * how it was fixed) and one or more `input*` files. Every input runs in a child process, so a
+ * crash, a sanitizer report or a broken invariant (abort) fails that input alone, by name. */
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fuzz/fuzz_util.h"
+#include "test_util.h"
+
+#define REGRESS_DIR "tests/regress"
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file) return NULL;
+    size_t cap = 4096, n = 0;
+    char *data = malloc(cap);
+    size_t got;
+    while ((got = fread(data + n, 1, cap - n, file)) > 0) {
+        n += got;
+        if (n == cap) data = realloc(data, cap *= 2);
+    }
+    fclose(file);
+    *len = n;
+    return data;
+}
+
+/* Runs one input in a child; returns its wait status (0: clean). */
+static int replay(const char *target, const char *path)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        size_t len;
+        char *data = read_all(path, &len);
+        if (!data) _exit(3);
+        int known = rp_fuzz_run_target(target, (const uint8_t *)data, len);
+        free(data);
+        _exit(known ? 0 : 4);
+    }
+    int status = -1;
+    if (pid > 0) waitpid(pid, &status, 0);
+    return status;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_replay_all(void)
+{
+    DIR *dir = opendir(REGRESS_DIR);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    char *names[1024];
+    size_t count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) && count < 1024)
+        if (entry->d_name[0] != '.') names[count++] = strdup(entry->d_name);
+    closedir(dir);
+    qsort(names, count, sizeof names[0], compare_names);
+    size_t folders = 0, inputs = 0;
+    for (size_t i = 0; i < count; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, names[i]);
+        if (!is_dir(path)) {
+            free(names[i]);
+            continue;
+        }
+        folders++;
+        /* The folder names its entry point and says why it is there. */
+        char target[64] = "";
+        snprintf(path, sizeof path, "%s/%s/target", REGRESS_DIR, names[i]);
+        FILE *file = fopen(path, "r");
+        if (file) {
+            if (!fgets(target, sizeof target, file)) target[0] = '\0';
+            fclose(file);
+        }
+        target[strcspn(target, " \t\r\n")] = '\0';
+        if (!target[0]) fprintf(stderr, "\n%s: no target file\n", names[i]);
+        CU_ASSERT(target[0] != '\0');
+        snprintf(path, sizeof path, "%s/%s/note.md", REGRESS_DIR, names[i]);
+        if (access(path, R_OK) != 0) fprintf(stderr, "\n%s: no note.md\n", names[i]);
+        CU_ASSERT(access(path, R_OK) == 0);
+
+        snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, names[i]);
+        DIR *sub = opendir(path);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
+        size_t here = 0;
+        while ((entry = readdir(sub))) {
+            if (strncmp(entry->d_name, "input", 5) != 0) continue;
+            char input[1024];
+            snprintf(input, sizeof input, "%s/%s/%s", REGRESS_DIR, names[i], entry->d_name);
+            int status = replay(target, input);
+            if (status != 0) {
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+                    fprintf(stderr, "\n%s: target '%s' is not compiled in (stage missing?)\n", input, target);
+                else
+                    fprintf(stderr, "\n%s (target %s): %s %d\n", input, target,
+                            WIFSIGNALED(status) ? "killed by signal" : "exit status",
+                            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            }
+            CU_ASSERT_EQUAL(status, 0);
+            here++;
+        }
+        closedir(sub);
+        if (!here) fprintf(stderr, "\n%s: no input* file\n", names[i]);
+        CU_ASSERT(here > 0);
+        inputs += here;
+        free(names[i]);
+    }
+    printf("\nreplayed %zu inputs from %zu folders\n", inputs, folders);
+    CU_ASSERT(folders > 0);
+}
+
+/* The invariants themselves: an input that breaks them must fail the replay (else the test
+ * could never fail). A child that aborts is what a regression looks like. */
+static void test_replay_detects_failure(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Silence the expected abort message. */
+        if (!freopen("/dev/null", "w", stderr)) _exit(0);
+        RP_FUZZ_REQUIRE(0 == 1);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    /* An unknown target is reported, not silently passed. */
+    CU_ASSERT_EQUAL(rp_fuzz_run_target("no_such_target", (const uint8_t *)"", 0), 0);
+}
+
+/* Every renderer's invariant holds on diagnostics that quote hostile text (in a child: a broken
+ * invariant aborts). */
+static void test_diag_invariants_on_hostile_text(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        rp_test_run run;
+        rp_test_check_text(&run, "h.yaml",
+                           "id: x\nname: \"a\\nb\\r::error ::%0A\\u001b[31m\"\ntactics: [\x7f]\n\x1b[2J\n");
+        rp_fuzz_check_diags(&run.diags);
+        int ok = run.diags.count > 0;
+        rp_test_run_free(&run);
+        _exit(ok ? 0 : 1);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    CU_ASSERT_EQUAL(status, 0);
+}
+
+static CU_TestInfo tests[] = {
+    {"every tests/regress input replays cleanly", test_replay_all},
+    {"a broken invariant fails the replay", test_replay_detects_failure},
+    {"diagnostic invariants on hostile text", test_diag_invariants_on_hostile_text},
+    CU_TEST_INFO_NULL,
+};
+
+RP_TEST_MAIN("regress", tests)
