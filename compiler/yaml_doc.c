@@ -253,7 +253,12 @@ static void on_alias(loader *ld, const yaml_event_t *event)
             node->target = ld->anchors[i].node;
             break;
         }
-    if (!ld->alias_warned) {
+    if (!node->target) {
+        /* YAML makes an alias without an earlier anchor an error; keep the node, target NULL. */
+        const char *name = (const char *)event->data.alias.anchor;
+        rp_report(ld->ctx, RP0003, span, "undefined alias '*%s': no anchor '&%s' is defined before it",
+                  name, name);
+    } else if (!ld->alias_warned) {
         rp_report(ld->ctx, RP0009, span, "YAML alias '*%s'", event->data.alias.anchor);
         ld->alias_warned = 1;
     }
