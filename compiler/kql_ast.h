@@ -208,7 +208,8 @@ typedef enum rp_kql_kind {
     X(RP_KQL_OP_IN, "in") X(RP_KQL_OP_NOT_IN, "!in")                                            \
     X(RP_KQL_OP_IN_CI, "in~") X(RP_KQL_OP_NOT_IN_CI, "!in~")                                    \
     X(RP_KQL_OP_HAS_ANY, "has_any") X(RP_KQL_OP_HAS_ALL, "has_all")                             \
-    X(RP_KQL_OP_BETWEEN, "between") X(RP_KQL_OP_NOT_BETWEEN, "!between")
+    X(RP_KQL_OP_BETWEEN, "between") X(RP_KQL_OP_NOT_BETWEEN, "!between")                       \
+    X(RP_KQL_OP_COLON, ":") /* search Column:"term" (has) */
 
 typedef enum rp_kql_op {
 #define RP_KQL_OP_ENUM(e, s) e,
