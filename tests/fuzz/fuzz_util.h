@@ -30,6 +30,10 @@
 #include "kql_parse.h"
 #define RP_FUZZ_HAVE_KQL_PARSE 1
 #endif
+#if __has_include("kql_analyze.h")
+#include "kql_analyze.h"
+#define RP_FUZZ_HAVE_KQL_ANALYZE 1
+#endif
 #if __has_include("kql_lex.h")
 #include "kql_lex.h"
 #define RP_FUZZ_HAVE_KQL_LEX 1
@@ -338,6 +342,58 @@ static inline void rp_fuzz_kql_lex(const uint8_t *data, size_t size)
 }
 #endif
 
+/* ---- the KQL parser (and the analysis, once it exists) on the bytes as one query ---- */
+
+#ifdef RP_FUZZ_HAVE_KQL_PARSE
+/* Every node lies inside the query text. Depth-bounded: a tree deeper than the limit is a bug of
+ * the parser's depth guard (left-deep operator chains count too). */
+static inline void rp_fuzz_kql_walk(const rp_kql_node *node, size_t len, size_t depth)
+{
+    if (!node) return;
+    RP_FUZZ_REQUIRE(depth <= 8 * RP_MAX_KQL_DEPTH);
+    RP_FUZZ_REQUIRE(node->span.start <= node->span.end && node->span.end <= len);
+    (void)rp_kql_kind_name(node->kind);
+    rp_fuzz_kql_walk(node->a, len, depth + 1);
+    rp_fuzz_kql_walk(node->b, len, depth + 1);
+    rp_fuzz_kql_walk(node->c, len, depth + 1);
+    for (size_t i = 0; i < node->items.count; i++) rp_fuzz_kql_walk(node->items.items[i], len, depth + 1);
+    for (size_t i = 0; i < node->aux.count; i++) rp_fuzz_kql_walk(node->aux.items[i], len, depth + 1);
+    for (size_t i = 0; i < node->options.count; i++) rp_fuzz_kql_walk(node->options.items[i], len, depth + 1);
+}
+
+static inline void rp_fuzz_kql_parse(const uint8_t *data, size_t size)
+{
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_ctx ctx = {0};
+    ctx.arena = rp_arena_new();
+    ctx.diags = &sink;
+    ctx.schema = rp_fuzz_schema();
+    rp_diag_begin_file(&sink);
+    /* A private copy: reading past `size` is caught by ASan. */
+    char *text = malloc(size + 1);
+    RP_FUZZ_REQUIRE(text != NULL);
+    if (size) memcpy(text, data, size);
+    text[size] = '\0';
+    rp_kql_query *query = rp_kql_parse(&ctx, text, size, NULL, NULL);
+    RP_FUZZ_REQUIRE(query != NULL);
+    if (query->syntax_errors) RP_FUZZ_REQUIRE(sink.errors > 0 || sink.per_file_dropped > 0);
+    for (size_t i = 0; i < query->stmts.count; i++) rp_fuzz_kql_walk(query->stmts.items[i], size, 0);
+    RP_FUZZ_REQUIRE(rp_kql_query_sexpr(ctx.arena, query) != NULL);
+#ifdef RP_FUZZ_HAVE_KQL_ANALYZE
+    rp_kql_analysis *analysis = rp_kql_analyze(&ctx, query);
+    RP_FUZZ_REQUIRE(analysis != NULL);
+    if (analysis->errors) RP_FUZZ_REQUIRE(sink.errors > 0 || sink.per_file_dropped > 0);
+#endif
+    rp_diag_end_file(&sink, "<query>");
+    rp_arena_free(ctx.arena);
+    free(text);
+    rp_diag_sort(&sink);
+    rp_fuzz_check_diags(&sink);
+    rp_diag_sink_free(&sink);
+}
+#endif
+
 /* ---- the event reader: every line lands in exactly one bucket ---- */
 
 #ifdef RP_FUZZ_HAVE_READER
@@ -414,6 +470,9 @@ static inline int rp_fuzz_run_target(const char *target, const uint8_t *data, si
     if (strcmp(target, "check_kql") == 0) return rp_fuzz_check_bytes(data, size, "kql"), 1;
 #ifdef RP_FUZZ_HAVE_EXCL
     if (strcmp(target, "excl_parse") == 0) return rp_fuzz_excl_parse(data, size), 1;
+#endif
+#ifdef RP_FUZZ_HAVE_KQL_PARSE
+    if (strcmp(target, "kql_parse") == 0) return rp_fuzz_kql_parse(data, size), 1;
 #endif
 #ifdef RP_FUZZ_HAVE_KQL_LEX
     if (strcmp(target, "kql_lex") == 0) return rp_fuzz_kql_lex(data, size), 1;
