@@ -407,8 +407,8 @@ static void test_prefilter(void)
     for (int off = 0; off < 150; off++) {
         memset(line, 'x', sizeof line);
         memcpy(line + off, "mEsHcEnTrAl", 11);
-        CU_ASSERT_TRUE(rp_prefilter_may_match(&(rp_prefilter){&lit, 1, true, NULL, NULL}, line, 200));
-        CU_ASSERT_FALSE(rp_prefilter_may_match(&(rp_prefilter){&lit, 1, true, NULL, NULL}, line, (size_t)off + 10));
+        CU_ASSERT_TRUE(rp_prefilter_may_match(&(rp_prefilter){&lit, 1, true, NULL}, line, 200));
+        CU_ASSERT_FALSE(rp_prefilter_may_match(&(rp_prefilter){&lit, 1, true, NULL}, line, (size_t)off + 10));
     }
     CU_ASSERT_TRUE(rp_stats_consistent(&st));
     rp_reader_free(&r);

@@ -90,7 +90,6 @@ void rp_reader_free(rp_reader *r)
     free(r->scratch);
     free(r->pf.lits);
     free(r->pf.lowers);
-    free(r->pf.bloom);
     memset(r, 0, sizeof *r);
 }
 

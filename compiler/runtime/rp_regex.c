@@ -111,8 +111,6 @@ bool rp_regex_check(const char *pat, size_t len, char *err, size_t errcap, size_
         pcre2_get_error_message(code, msg, sizeof msg);
         return fail(err, errcap, offset, (size_t)off, "%s", (const char *)msg);
     }
-    uint32_t groups = 0;
-    pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &groups);
     pcre2_code_free(re);
     if (err && errcap) err[0] = 0;
     if (offset) *offset = 0;

@@ -320,15 +320,17 @@ typedef struct rp_event {
     uint64_t lineno;    /* 1-based */
 } rp_event;
 
-/* Required literals: a line can only match when it contains one of them (ASCII case-insensitive
- * when `ci`), or contains a backslash-u escape (the literal may be spelled with \u escapes), or a
- * literal could not be searched raw (then the prefilter is off). */
+/* Required literals: a line can only match when it contains one of them (searched ASCII
+ * case-insensitively, a superset for _cs literals) or contains a real backslash-u escape (the
+ * literal may be spelled with \u escapes). A literal with '"', '\\', '/' or control characters
+ * (which JSON may escape otherwise) turns the prefilter off. Sound for any rule whose filter
+ * implies the literal occurs in some string column. Cost: one SSE2 pass per literal, so it grows
+ * linearly with their number (a multi-literal automaton is future work). */
 typedef struct rp_prefilter {
     rp_needle *lits;
     size_t nlits;
     bool enabled;
-    unsigned char *bloom;   /* 4-gram filter for more than one literal */
-    char *lowers;
+    char *lowers;           /* storage of the folded literals */
 } rp_prefilter;
 
 typedef struct rp_reader {
@@ -427,7 +429,7 @@ typedef enum rp_agg_kind {
     RP_AGG_MAKE_LIST, /* all non-null values, input order */
     RP_AGG_ARG_MAX,   /* value maximizing arg 1, with extra columns; first seen wins ties */
     RP_AGG_ARG_MIN,
-    RP_AGG_ANY        /* any / take_any: first non-null... first row seen */
+    RP_AGG_ANY        /* any / take_any: the first row seen with a non-null value (strings: first row) */
 } rp_agg_kind;
 
 typedef struct rp_agg_spec {
