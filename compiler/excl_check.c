@@ -176,6 +176,7 @@ static const char *detection_from_kql(conv *cv, const rp_rule *rule, rp_excl_det
 {
     const rp_kql_query *q = rule->kql;
     if (!q) return NULL;
+    cv->query = q;
     const rp_kql_node *pipe = NULL;
     for (size_t i = 0; i < q->stmts.count; i++) {
         const rp_kql_node *s = q->stmts.items[i];

@@ -112,8 +112,8 @@ static dnf dnf_product(rp_arena *a, dnf x, dnf y)
             }
             conj *c = &r.items[r.count++];
             c->lits = RP_NEW_ARRAY(a, lit, n + 1);
-            memcpy(c->lits, x.items[i].lits, x.items[i].n * sizeof(lit));
-            memcpy(c->lits + x.items[i].n, y.items[j].lits, y.items[j].n * sizeof(lit));
+            if (x.items[i].n) memcpy(c->lits, x.items[i].lits, x.items[i].n * sizeof(lit));
+            if (y.items[j].n) memcpy(c->lits + x.items[i].n, y.items[j].lits, y.items[j].n * sizeof(lit));
             c->n = n;
         }
     return r;
@@ -127,8 +127,8 @@ static dnf dnf_union(rp_arena *a, dnf x, dnf y)
         return r;
     }
     r.items = RP_NEW_ARRAY(a, conj, x.count + y.count + 1);
-    memcpy(r.items, x.items, x.count * sizeof(conj));
-    memcpy(r.items + x.count, y.items, y.count * sizeof(conj));
+    if (x.count) memcpy(r.items, x.items, x.count * sizeof(conj));
+    if (y.count) memcpy(r.items + x.count, y.items, y.count * sizeof(conj));
     r.count = x.count + y.count;
     return r;
 }

@@ -335,6 +335,7 @@ static int parse_value_list(parser *p, rp_excl_node *n)
             continue;
         }
         if (p->tok.kind == TOK_RPAREN) {
+            n->end = p->tok.end; /* the predicate ends with the list's `)` */
             next(p);
             return 1;
         }
@@ -490,7 +491,7 @@ static rp_excl_node *parse_predicate(parser *p)
             return NULL;
         }
     }
-    set_end(p, n, n->values[n->value_count - 1].end);
+    set_end(p, n, n->op == RP_EXCL_OP_IN ? n->end : n->values[n->value_count - 1].end);
     check_values(p, n);
     return n;
 }
