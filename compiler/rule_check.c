@@ -200,6 +200,11 @@ static void check_enum(rp_rcheck *rc, const rp_schema_field *f, const rp_ynode *
 {
     for (unsigned i = 0; i < f->values_count; i++)
         if (strcmp(f->values[i], value->value) == 0) return;
+    for (unsigned i = 0; i < f->values_count; i++)
+        if (strcasecmp(f->values[i], value->value) == 0 && !*container) {
+            rp_report(rc->ctx, RP0137, value->span, "%s '%s' should be written '%s'", f->key, value->value, f->values[i]);
+            return;
+        }
     rp_suggest s;
     rp_suggest_init(&s, value->value);
     for (unsigned i = 0; i < f->values_count; i++) rp_suggest_consider(&s, f->values[i]);
@@ -361,7 +366,9 @@ static void check_mapping(rp_rcheck *rc, const rp_ynode *map, const char *parent
                 rp_suggest_consider(&s, cand->key);
         }
         const char *best = rp_suggest_result(&s);
-        if (best) {
+        if (best && strcasecmp(best, name) == 0) {
+            rp_report(rc->ctx, RP0138, key->span, "key '%s' should be written '%s'", name, best);
+        } else if (best) {
             rp_diag *d = rp_report(rc->ctx, RP0102, key->span, "unknown key '%s': did you mean '%s'?", name, best);
             if (d) rp_diag_set_hint(d, "Sentinel ignores keys it does not know, so '%s' would be silently dropped", name);
         } else if (*parent) {
@@ -416,6 +423,13 @@ static void check_tactics(rp_rcheck *rc)
                 break;
             }
         if (rp_schema_tactic_valid(rc->schema, t)) continue;
+        const char *same = NULL;
+        for (size_t k = 0; k < rp_schema_tactic_count(rc->schema); k++)
+            if (strcasecmp(rp_schema_tactic_at(rc->schema, k), t) == 0) same = rp_schema_tactic_at(rc->schema, k);
+        if (same) {
+            rp_report(rc->ctx, RP0137, node->span, "tactic '%s' should be written '%s'", t, same);
+            continue;
+        }
         if (rp_schema_tactic_legacy(rc->schema, t)) {
             rp_report(rc->ctx, RP0136, node->span,
                       "tactic '%s' is accepted by the Sentinel API but not by Azure-Sentinel's CI", t);
@@ -784,7 +798,8 @@ static void check_alert_details(rp_rcheck *rc)
 static void check_version(rp_rcheck *rc)
 {
     const rp_rule_text *v = &rc->rule->version;
-    if (!v->text) return;
+    /* hunting queries: the CI checks no version, and neither do we (lighter rules) */
+    if (!v->text || rc->sel == RP_SEL_HUNTING) return;
     const char *p = v->text;
     long long part;
     int ok = 1;

@@ -85,7 +85,10 @@ static const rp_case CASES[] = {
     {"name is a list", "name: Test rule", "name: [a, b]", "RP0103", 2, 7, NULL},
     /* 5: severity */
     {"severity unknown", "severity: Medium", "severity: Critical", "RP0109", 5, 11, NULL},
-    {"severity case", "severity: Medium", "severity: medium", "RP0109", 5, 11, "did you mean 'Medium'"},
+    {"severity case", "severity: Medium", "severity: medium", "RP0137", 5, 11, "'Medium'"},
+    {"severity near miss", "severity: Medium", "severity: Meduim", "RP0109", 5, 11, "did you mean 'Medium'"},
+    {"tactic case", "  - Execution", "  - execution", "RP0137", 15, 5, "'Execution'"},
+    {"key case", "tactics:", "Tactics:", "RP0138", 14, 1, "'tactics'"},
     /* 7: tactics */
     {"tactic misspelled", "  - Execution", "  - Executon", "RP0110", 15, 5, "Execution"},
     {"tactic spaced", "  - Execution", "  - Command and Control", "RP0110", 15, 5, "CommandAndControl"},
