@@ -1,0 +1,40 @@
+/* emit_sigma.h: the Sigma emitter. One Sentinel rule becomes one Sigma rule in JSON
+ * (out_dir/sigma/<rule id>.json): title, id, status, description, references, tags (ATT&CK in
+ * Sigma 2 form), logsource from the table, detection with named selections, the exclusions as
+ * `filter_<slug>` selections (`selection and not 1 of filter_*`), falsepositives from the
+ * scenarios, level from severity. A summarize with a count threshold becomes a second document,
+ * a Sigma correlation rule (the file then holds two JSON objects separated by a `---` line, the
+ * multi-document form of SIGMA-NOTES.md section 1).
+ *
+ * Where Sigma cannot say exactly what the KQL says, the rule carries a fidelity note (custom
+ * field `x_rulepack_fidelity`, and an RP05xx note); an approximation is never broader inside a
+ * filter than the exclusion it stands for (an allow-list that cannot be said exactly is left
+ * out, so the Sigma rule alerts at least as often as the query).
+ *
+ * Output is deterministic: keys sorted (jansson JSON_SORT_KEYS), two-space indent, newline at
+ * the end; byte-identical across runs. */
+#ifndef RP_EMIT_SIGMA_H
+#define RP_EMIT_SIGMA_H
+
+#include <stddef.h>
+
+#include "ctx.h"
+#include "rule.h"
+
+struct rp_ir_rule;
+
+/* Builds the Sigma document(s) of one rule as text (NUL-terminated, in ctx->arena). ir may be
+ * NULL or of status NONE: then only the metadata can be said and NULL is returned with an
+ * RP05xx diagnostic. Used by rp_emit_sigma_rule and by tests. */
+char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_rule *ir);
+
+/* Writes out_dir/sigma/<rule id>.json (the directory is created when missing; the file name is
+ * the rule id with every character outside [A-Za-z0-9._-] replaced by '_'). Returns 0 on success
+ * or when nothing was emitted for a reason already reported, -1 on an I/O error (reported). */
+int rp_emit_sigma_rule(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_rule *ir, const char *out_dir);
+
+/* The file-name form of a rule id (shared with emit_kql.c): [A-Za-z0-9._-] kept, every other
+ * byte '_', a leading '.' replaced, "rule" for an empty or missing id. In arena. */
+char *rp_emit_file_stem(rp_arena *arena, const char *rule_id);
+
+#endif
