@@ -106,7 +106,7 @@ static void build_value_map(loader *ld, rp_ynode *node, size_t file_pos, size_t 
             file_pos = probe + 1;
         } else {
             at = (size_t)((long)v + last_delta); /* escape result: keep the current delta */
-            if (at > file_end) at = file_end;    /* but never past the scalar (or the file) */
+            if (file_end && at >= file_end) at = file_end - 1; /* never past the scalar's last byte */
         }
         long delta = (long)at - (long)v;
         if (!have_delta || delta != last_delta) {
