@@ -167,7 +167,9 @@ static void sx_node(sx_buf *buf, const rp_kql_node *node)
         sx_puts(buf, num);
         return;
     case RP_KQL_REAL:
-        snprintf(num, sizeof num, "(real %.17g)", node->rval);
+        /* shortest of %.15g / %.17g that reads back exactly */
+        snprintf(num, sizeof num, "(real %.15g)", node->rval);
+        if (strtod(num + 6, NULL) != node->rval) snprintf(num, sizeof num, "(real %.17g)", node->rval);
         sx_puts(buf, num);
         return;
     case RP_KQL_BOOL:

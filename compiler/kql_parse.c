@@ -1128,10 +1128,9 @@ static rp_kql_node *parse_expr(parser *p) { return subexpr(p, 0); }
 /* pipe_expr -> expr { '|' operator }   (a scalar expression, or a tabular one when '|' follows) */
 static rp_kql_node *parse_pipe_expr(parser *p)
 {
-    if (!enter_level(p)) return error_node(p);
+    /* no level of its own: parse_expr's subexpr counts it */
     rp_kql_node *node = parse_expr(p);
     if (p->tok.kind == RP_KQL_T_PIPE && !p->aborted) node = parse_pipe_tail(p, node);
-    leave_level(p);
     return node;
 }
 
@@ -1295,8 +1294,26 @@ static rp_kql_node *parse_subquery(parser *p, rp_kql_tok open_kind)
     uint32_t open = p->tok.start;
     if (!expect(p, open_kind, open_kind == RP_KQL_T_LBRACE ? "'{'" : "'('")) return error_node(p);
     rp_kql_node *pipe;
-    if (p->tok.kind == RP_KQL_T_PIPE || (p->tok.kind == RP_KQL_T_IDENT && !is_source_operator(p) &&
-                                         peek(p).kind != RP_KQL_T_PIPE && peek(p).kind != close_kind)) {
+    static const char *const op_words[] = {"where", "filter", "summarize", "extend", "project", "project-away",
+                                           "project-keep", "project-rename", "project-reorder", "distinct", "take",
+                                           "limit", "top", "sort", "order", "count", "join", "lookup", "parse",
+                                           "parse-where", "parse-kv", "mv-expand", "mv-apply", "make-series",
+                                           "evaluate", "as", "invoke", "sample", "sample-distinct", "serialize",
+                                           "top-nested", "top-hitters", "getschema", "facet", "render", "reduce",
+                                           "union", "scan", NULL};
+    int starts_with_operator = p->tok.kind == RP_KQL_T_PIPE;
+    if (p->tok.kind == RP_KQL_T_IDENT) {
+        /* a known operator word starts a sub-pipeline (unless it is clearly a table: `T | ...`) */
+        rp_kql_token saved = p->tok;
+        uint32_t saved_end = p->prev_end;
+        const char *word = read_operator_word(p);
+        for (size_t i = 0; word && op_words[i]; i++)
+            if (strcmp(word, op_words[i]) == 0) starts_with_operator = 1;
+        if (starts_with_operator && word && strchr(word, '-') == NULL && p->tok.kind == RP_KQL_T_PIPE) starts_with_operator = 0;
+        p->tok = saved;
+        p->prev_end = saved_end;
+    }
+    if (starts_with_operator) {
         /* starts with an operator: a pipe without source (items[0] NULL) */
         accept(p, RP_KQL_T_PIPE);
         pipe = parse_pipe_tail(p, NULL);
@@ -1346,7 +1363,7 @@ static rp_kql_node *parse_operator(parser *p)
         parse_options(p, &node->options, opts_none);
         if (!is_word(p, "by")) parse_named_list(p, &node->items);
         if (accept_word(p, "by")) parse_named_list(p, &node->aux);
-    } else if (IS("extend") || IS("project") || IS("print") || IS("serialize") || IS("project-smart")) {
+    } else if (IS("extend") || IS("project") || IS("print") || IS("serialize")) {
         /* extend -> 'extend' named_list ; project, print, serialize alike */
         node = new_node(p, IS("extend") ? RP_KQL_Q_EXTEND : IS("print") ? RP_KQL_Q_PRINT
                                         : IS("serialize") ? RP_KQL_Q_SERIALIZE : RP_KQL_Q_PROJECT, start);
@@ -1535,7 +1552,8 @@ static rp_kql_node *parse_operator(parser *p)
             push(p, &node->items, item);
         } while (!p->panic && accept(p, RP_KQL_T_COMMA));
         if (!p->panic && !accept_word(p, "on")) error_expected(p, "'on'");
-        if (!p->panic) node->a = parse_expr(p);
+        /* the axis stops before `in range(...)`: `in` is not the in-operator here */
+        if (!p->panic) node->a = subexpr(p, PRIO_EQUALITY);
         if (!p->panic && accept_word(p, "in")) {
             if (!accept_word(p, "range")) error_expected(p, "'range'");
             uint32_t open = p->tok.start;
@@ -1724,7 +1742,13 @@ static rp_kql_node *parse_pipe_tail(parser *p, rp_kql_node *source)
         if (p->panic || (p->tok.kind != RP_KQL_T_PIPE && p->tok.kind != RP_KQL_T_SEMI &&
                          p->tok.kind != RP_KQL_T_EOF && p->tok.kind != RP_KQL_T_RPAREN &&
                          p->tok.kind != RP_KQL_T_RBRACE)) {
-            if (!p->panic) error_at(p, RP0200, p->tok.start, p->tok.end, "'|' or end of query expected %s", near_text(p));
+            if (!p->panic && p->tok.kind == RP_KQL_T_ERROR) {
+                lex_error(p, &p->tok);
+                p->panic = 1;
+                advance(p);
+            } else if (!p->panic) {
+                error_at(p, RP0200, p->tok.start, p->tok.end, "'|' or end of query expected %s", near_text(p));
+            }
             skip_to_sync(p);
         }
     }
@@ -1967,6 +1991,7 @@ static void parse_query(parser *p)
         p->aborted = 0;
         p->depth = 0;
         uint32_t before = p->tok.start;
+        size_t errors_before = p->query->syntax_errors;
         rp_kql_node *stmt = parse_statement(p);
         push(p, &p->query->stmts, stmt);
         if (p->aborted) {
@@ -1981,7 +2006,13 @@ static void parse_query(parser *p)
                          rp_kql_kind_name(stmt->kind), near_text(p));
             continue;
         }
-        if (!p->panic) {
+        /* one message per broken statement: what follows an error is usually its echo */
+        if (p->query->syntax_errors != errors_before) p->panic = 1;
+        if (!p->panic && p->tok.kind == RP_KQL_T_ERROR) {
+            lex_error(p, &p->tok);
+            p->panic = 1;
+            advance(p);
+        } else if (!p->panic) {
             if (was_let)
                 error_at(p, RP0211, p->prev_end, p->prev_end, "';' expected after the %s statement %s",
                          rp_kql_kind_name(stmt->kind), near_text(p));
