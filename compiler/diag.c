@@ -110,6 +110,54 @@ static char *printable_copy(const char *text, size_t len)
     return copy;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, at most
+ * U+10FFFF), or 0. */
+static size_t utf8_sequence(const unsigned char *p, size_t rem)
+{
+    unsigned char c = p[0];
+    if (c < 0x80) return 1;
+    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (!n || rem < n) return 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c == 0xE0) lo = 0xA0;
+    else if (c == 0xED) hi = 0x9F;
+    else if (c == 0xF0) lo = 0x90;
+    else if (c == 0xF4) hi = 0x8F;
+    if (p[1] < lo || p[1] > hi) return 0;
+    for (size_t k = 2; k < n; k++)
+        if ((p[k] & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+/* Diagnostic text quotes the user's bytes, which need not be UTF-8 (a .kql file, a path); JSON
+ * and SARIF writers (jansson) refuse such strings and would drop the field. Every byte that does
+ * not start a well-formed sequence becomes U+FFFD. Takes ownership of text. */
+static char *utf8_clean(char *text)
+{
+    if (!text) return NULL;
+    size_t len = strlen(text), bad = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence((const unsigned char *)text + i, len - i);
+        if (n) i += n;
+        else bad++, i++;
+    }
+    if (!bad) return text;
+    char *out = rp_xmalloc(len + 2 * bad + 1), *o = out;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence((const unsigned char *)text + i, len - i);
+        if (n) {
+            memcpy(o, text + i, n);
+            o += n, i += n;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3, i++;
+        }
+    }
+    *o = '\0';
+    free(text);
+    return out;
+}
+
 rp_diag *rp_diag_vreport(rp_diag_sink *sink, rp_diag_code code, rp_span span, const char *rule_id,
                          const char *fmt, va_list ap)
 {
@@ -121,9 +169,10 @@ rp_diag *rp_diag_vreport(rp_diag_sink *sink, rp_diag_code code, rp_span span, co
     d->message = rp_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
     vsnprintf(d->message, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
     va_end(ap2);
-    if (rule_id && *rule_id) d->rule_id = rp_xstrdup(rule_id);
+    d->message = utf8_clean(d->message);
+    if (rule_id && *rule_id) d->rule_id = utf8_clean(rp_xstrdup(rule_id));
     if (span.src) {
-        d->file = rp_xstrdup(span.src->path);
+        d->file = utf8_clean(rp_xstrdup(span.src->path));
         rp_source_locate(span.src, span.start, &d->line, &d->column);
         rp_source_locate(span.src, span.end, &d->end_line, &d->end_column);
         size_t len;
@@ -152,7 +201,7 @@ rp_diag *rp_diag_report_at(rp_diag_sink *sink, rp_diag_code code, const char *fi
     rp_diag *d = rp_diag_vreport(sink, code, none, NULL, fmt, ap);
     va_end(ap);
     if (d) {
-        d->file = file ? rp_xstrdup(file) : NULL;
+        d->file = file ? utf8_clean(rp_xstrdup(file)) : NULL;
         d->line = d->end_line = line;
         d->column = d->end_column = column;
     }
@@ -171,6 +220,7 @@ void rp_diag_set_hint(rp_diag *diag, const char *fmt, ...)
     diag->hint = rp_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
     vsnprintf(diag->hint, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
     va_end(ap2);
+    diag->hint = utf8_clean(diag->hint);
 }
 
 void rp_diag_set_related(rp_diag *diag, rp_span span, const char *fmt, ...)
@@ -185,6 +235,7 @@ void rp_diag_set_related(rp_diag *diag, rp_span span, const char *fmt, ...)
     diag->related_message = rp_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
     vsnprintf(diag->related_message, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
     va_end(ap2);
+    diag->related_message = utf8_clean(diag->related_message);
     if (span.src) rp_source_locate(span.src, span.start, &diag->related_line, &diag->related_column);
 }
 
