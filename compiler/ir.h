@@ -412,6 +412,7 @@ rp_ir_rule *rp_ir_rule_new(rp_arena *arena);
 int rp_ir_slot_of(rp_arena *arena, rp_ir_rule *rule, const char *name, rp_type type);
 /* -1 when the name has no slot. */
 int rp_ir_slot_find(const rp_ir_rule *rule, const char *name);
+/* Appends a source; the sources array moves, so earlier rp_ir_source pointers become stale. */
 rp_ir_source *rp_ir_add_source(rp_arena *arena, rp_ir_rule *rule, const char *table, rp_span span);
 /* Records that `src` reads column `name` of its table into a slot; returns the slot. */
 int rp_ir_add_input(rp_arena *arena, rp_ir_rule *rule, rp_ir_source *src, const char *name, rp_type type);

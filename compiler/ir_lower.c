@@ -54,6 +54,8 @@ typedef struct lower {
     rp_ir_rule *ir;
     binding *lets;
     size_t nlets, caplets;
+    rp_ir_source **srcs;  /* sources while lowering (stable pointers), copied to ir->sources at the end */
+    size_t nsrcs, capsrcs;
     int depth;
 } lower;
 
@@ -1263,6 +1265,14 @@ static void enter_tail(lower *L, flow *f)
     }
 }
 
+/* A stage failed (an error was reported, e.g. a bad regex): the rule is compiled up to it. */
+static void stage_failed(lower *L, const rp_kql_node *op)
+{
+    if (L->ir->status == RP_IR_FULL) L->ir->status = RP_IR_PARTIAL;
+    if (!L->ir->why)
+        L->ir->why = rp_arena_printf(L->A, "%s at %s", rp_kql_kind_name(op->kind), where_text(L, node_span(L, op)));
+}
+
 static void lower_op(lower *L, flow *f, const rp_kql_node *op)
 {
     if (f->stopped || is_noop(op)) return;
@@ -1282,15 +1292,22 @@ static void lower_op(lower *L, flow *f, const rp_kql_node *op)
     }
     if (is_stateful_op(op->kind)) {
         enter_tail(L, f);
-        if (!lower_tailop(L, f, &f->tail, op)) f->stopped = 1;
+        if (!lower_tailop(L, f, &f->tail, op)) {
+            stage_failed(L, op);
+            f->stopped = 1;
+        }
         return;
     }
     if (f->in_tail) {
-        if (!lower_rowop(L, f, NULL, &f->tail, op)) f->stopped = 1;
+        if (!lower_rowop(L, f, NULL, &f->tail, op)) {
+            stage_failed(L, op);
+            f->stopped = 1;
+        }
         return;
     }
     for (size_t i = 0; i < f->nbr; i++)
         if (!lower_rowop(L, f, &f->br[i], &f->br[i].sc, op)) {
+            stage_failed(L, op);
             f->stopped = 1;
             return;
         }
@@ -1302,7 +1319,12 @@ static void add_branch(lower *L, flow *f, const char *table_name, const rp_schem
     if (f->nbr) memcpy(br, f->br, f->nbr * sizeof *br);
     f->br = br;
     branch *b = &br[f->nbr++];
-    b->src = rp_ir_add_source(L->A, L->ir, table_name, node_span(L, at));
+    /* each source is its own allocation while lowering: scopes keep pointers to it */
+    b->src = RP_NEW(L->A, rp_ir_source);
+    b->src->table = table_name;
+    b->src->span = node_span(L, at);
+    L->srcs = rp_arena_grow(L->A, L->srcs, sizeof *L->srcs, &L->capsrcs, L->nsrcs + 1);
+    L->srcs[L->nsrcs++] = b->src;
     b->table = table;
     b->sc.star = 1;
     b->sc.srcs = RP_NEW(L->A, rp_ir_source *);
@@ -1562,6 +1584,10 @@ static rp_ir_rule *lower_query(rp_ctx *ctx, const rp_kql_query *query, lower *L)
     flow f = {0};
     lower_tabular(L, body, &f);
     rp_ir_rule *ir = L->ir;
+    for (size_t i = 0; i < f.nbr; i++) f.br[i].src->out = scope_out(L, &f.br[i].sc);
+    ir->sources = RP_NEW_ARRAY(L->A, rp_ir_source, L->nsrcs + 1);
+    for (size_t i = 0; i < L->nsrcs; i++) ir->sources[i] = *L->srcs[i];
+    ir->nsources = L->nsrcs;
     if (!ir->nsources) {
         ir->status = RP_IR_NONE;
         if (!ir->why) ir->why = "no table";
@@ -1575,7 +1601,6 @@ static rp_ir_rule *lower_query(rp_ctx *ctx, const rp_kql_query *query, lower *L)
         if (!seen) table = rp_arena_printf(L->A, "%s,%s", table, ir->sources[i].table);
     }
     ir->table = table;
-    for (size_t i = 0; i < f.nbr; i++) f.br[i].src->out = scope_out(L, &f.br[i].sc);
     if (f.in_tail)
         ir->out = scope_out(L, &f.tail);
     else

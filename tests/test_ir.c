@@ -1,0 +1,144 @@
+/* test_ir.c: lowering KQL into the IR (through the real parser and schema) and the normalised
+ * printer: lets folded, now() offsets, has/between, summarize names, not-compiled diagnostics. */
+#include "test_util.h"
+
+#include "ir_lower.h"
+#include "kql_parse.h"
+
+typedef struct lowered {
+    rp_diag_sink diags;
+    rp_ctx ctx;
+    rp_ir_rule *ir;
+} lowered;
+
+static void lower_text(lowered *l, const char *text)
+{
+    rp_diag_sink_init(&l->diags);
+    memset(&l->ctx, 0, sizeof l->ctx);
+    l->ctx.arena = rp_arena_new();
+    l->ctx.diags = &l->diags;
+    l->ctx.schema = rp_test_schema();
+    rp_kql_query *q = rp_kql_parse(&l->ctx, text, strlen(text), NULL, NULL);
+    l->ir = rp_ir_lower_query(&l->ctx, q);
+}
+
+static void lowered_free(lowered *l)
+{
+    rp_arena_free(l->ctx.arena);
+    rp_diag_sink_free(&l->diags);
+}
+
+static const char *pred_text(lowered *l, size_t stage)
+{
+    CU_ASSERT_FATAL(l->ir->nsources >= 1 && l->ir->sources[0].nstages > stage);
+    return rp_ir_expr_print(l->ctx.arena, l->ir->sources[0].stages[stage].pred);
+}
+
+static void test_seed_query(void)
+{
+    lowered l;
+    lower_text(&l, "let Time_start = now(-5d);\nlet Time_end = now();\n//\nDeviceProcessEvents\n"
+                   "| where Timestamp between (Time_start..Time_end)\n"
+                   "| where ProcessVersionInfoProductName has 'meshcentral'\n"
+                   "| summarize FirstSeen=min(Timestamp), LastSeen=max(Timestamp),\n"
+                   "Report=make_set(ReportId), Count=count() by DeviceId, DeviceName\n");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    CU_ASSERT_EQUAL(l.ir->nsources, 1);
+    CU_ASSERT_STRING_EQUAL(l.ir->sources[0].table, "DeviceProcessEvents");
+    CU_ASSERT_STRING_EQUAL(pred_text(&l, 0), "Timestamp between (now-5d .. now)");
+    CU_ASSERT_STRING_EQUAL(pred_text(&l, 1), "ProcessVersionInfoProductName has \"meshcentral\"");
+    CU_ASSERT_EQUAL(l.ir->ntail, 1);
+    CU_ASSERT_EQUAL(l.ir->tail[0].kind, RP_IR_SUMMARIZE);
+    CU_ASSERT_EQUAL(l.ir->out.count, 6);
+    const char *names[] = {"DeviceId", "DeviceName", "FirstSeen", "LastSeen", "Report", "Count"};
+    for (size_t i = 0; i < 6 && i < l.ir->out.count; i++) CU_ASSERT_STRING_EQUAL(l.ir->out.cols[i].name, names[i]);
+    CU_ASSERT_EQUAL(l.ir->tail[0].aggs[2].kind, RP_IR_AGG_MAKE_SET);
+    CU_ASSERT_TRUE(l.ir->now_used);
+    lowered_free(&l);
+}
+
+static void test_operators_and_printing(void)
+{
+    lowered l;
+    lower_text(&l, "DeviceProcessEvents | where FileName =~ \"a.exe\" or (FileName !has_cs 'X' and not(ProcessCommandLine contains \"y\"))"
+                   " | where FileName in~ ('a', 'b') and ProcessCommandLine has_any (dynamic(['c', ['d']]))"
+                   " | where Timestamp > ago(1h) and Timestamp <= datetime(2026-01-02) + 1d");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    CU_ASSERT_STRING_EQUAL(pred_text(&l, 0),
+                           "FileName =~ \"a.exe\" or (FileName !has_cs \"X\" and not(ProcessCommandLine contains \"y\"))");
+    /* nested dynamic arrays are flattened into the set */
+    CU_ASSERT_STRING_EQUAL(pred_text(&l, 1), "FileName in~ (\"a\", \"b\") and ProcessCommandLine has_any (\"c\", \"d\")");
+    CU_ASSERT_STRING_EQUAL(pred_text(&l, 2), "Timestamp > now-1h and Timestamp <= datetime(2026-01-03T00:00:00Z)");
+    lowered_free(&l);
+}
+
+static void test_extend_project_union(void)
+{
+    lowered l;
+    lower_text(&l, "union DeviceProcessEvents, (DeviceFileEvents | where FileName has 'x')"
+                   " | extend Lower = tolower(FileName) | project DeviceName, Lower | take 5");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    CU_ASSERT_EQUAL(l.ir->nsources, 2);
+    /* the where of the second branch stays in it; extend/project are copied into both */
+    CU_ASSERT_EQUAL(l.ir->sources[0].nstages, 2);
+    CU_ASSERT_EQUAL(l.ir->sources[1].nstages, 3);
+    CU_ASSERT_EQUAL(l.ir->ntail, 1);
+    CU_ASSERT_EQUAL(l.ir->out.count, 2);
+    CU_ASSERT_FALSE(l.ir->out.event_star);
+    CU_ASSERT_STRING_EQUAL(l.ir->table, "DeviceProcessEvents,DeviceFileEvents");
+    lowered_free(&l);
+}
+
+static void test_not_compiled(void)
+{
+    lowered l;
+    lower_text(&l, "DeviceProcessEvents\n| where FileName has 'x'\n| join kind=inner (DeviceFileEvents) on DeviceId\n| where 1 == 1");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_PARTIAL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l.ir->why);
+    CU_ASSERT_STRING_EQUAL(l.ir->why, "join at 3:3");
+    /* the prefix before the join is kept, nothing after it */
+    CU_ASSERT_EQUAL(l.ir->sources[0].nstages, 1);
+    int found = 0;
+    for (size_t i = 0; i < l.diags.count; i++)
+        found |= strcmp(rp_diag_info_of(l.diags.items[i].code)->code, "RP0400") == 0 && l.diags.items[i].line == 3 &&
+                 strstr(l.diags.items[i].message, "not compiled: join at 3:3") != NULL;
+    CU_ASSERT_TRUE(found);
+    lowered_free(&l);
+
+    lower_text(&l, "NoSuchTable | where x == 1");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_NONE);
+    lowered_free(&l);
+
+    lower_text(&l, "DeviceProcessEvents | where FileName matches regex @'(a)\\1'");
+    CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
+    found = 0;
+    for (size_t i = 0; i < l.diags.count; i++) found |= strcmp(rp_diag_info_of(l.diags.items[i].code)->code, "RP0402") == 0;
+    CU_ASSERT_TRUE(found);
+    lowered_free(&l);
+}
+
+static void test_let_tabular_and_lists(void)
+{
+    lowered l;
+    lower_text(&l, "let names = datatable(n:string)['a.exe', 'b.exe'];\nlet base = DeviceProcessEvents | where FileName in (names);\n"
+                   "base | summarize count() by bin(Timestamp, 1h)");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    CU_ASSERT_STRING_EQUAL(pred_text(&l, 0), "FileName in (\"a.exe\", \"b.exe\")");
+    CU_ASSERT_EQUAL(l.ir->out.count, 2);
+    if (l.ir->out.count == 2) {
+        CU_ASSERT_STRING_EQUAL(l.ir->out.cols[0].name, "Timestamp");
+        CU_ASSERT_STRING_EQUAL(l.ir->out.cols[1].name, "count_");
+    }
+    lowered_free(&l);
+}
+
+static CU_TestInfo tests[] = {
+    {"the seed query lowers and prints", test_seed_query},
+    {"operators, sets, time folding", test_operators_and_printing},
+    {"extend, project, union, take", test_extend_project_union},
+    {"not compiled: diagnostics and status", test_not_compiled},
+    {"tabular lets and datatable sets", test_let_tabular_and_lists},
+    CU_TEST_INFO_NULL,
+};
+
+RP_TEST_MAIN("ir", tests)
