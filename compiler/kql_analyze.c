@@ -830,6 +830,7 @@ static const rp_kql_row *op_project(az *z, rp_kql_node *op, const rp_kql_row *ro
 {
     rowb b;
     rb_init(&b, row);
+    b.open = row->open; /* an unknown source stays unknown: no errors cascade from it */
     add_items(z, &b, &op->items, row, 0, "project");
     return rb_done(z, &b);
 }
@@ -916,7 +917,7 @@ static void aggregate(az *z, rowb *b, rp_kql_node *it, const rp_kql_row *row, in
     rp_type t = expr(z, it, row);
     if (series) t = RP_TYPE_DYNAMIC;
     const rp_kql_builtin *bi = call && call->kind == RP_KQL_CALL && call->name ? rp_kql_builtin_find(call->name) : NULL;
-    if (it->kind == RP_KQL_NAMED) {
+    if (it->kind == RP_KQL_NAMED && !(bi && bi->naming == RP_KQL_NAME_ARGMAX)) {
         if (rb_index(b, it->name) >= 0) report(z, RP0306, it, "summarize produces the column '%s' twice", it->name);
         rb_set(z, b, it->name, t);
         return;
@@ -932,7 +933,8 @@ static void aggregate(az *z, rowb *b, rp_kql_node *it, const rp_kql_row *row, in
                     if (rb_index(b, row->cols[c].name) < 0) rb_push(z, b, row->cols[c].name, row->cols[c].type);
                 continue;
             }
-            const char *name = expr_name(z, arg);
+            /* T = arg_max(x, ...) names the first column T. */
+            const char *name = (i == 0 && it->kind == RP_KQL_NAMED) ? it->name : expr_name(z, arg);
             if (!name) name = column_n(z, b, counter);
             const rp_kql_sema *as = rp_kql_sema_of(arg);
             rb_set(z, b, name, as ? as->type : RP_TYPE_UNKNOWN);
@@ -972,6 +974,7 @@ static const rp_kql_row *op_summarize(az *z, rp_kql_node *op, const rp_kql_row *
 {
     rowb b;
     rb_init(&b, row);
+    b.open = row->open;
     int counter = 0;
     add_items(z, &b, &op->aux, row, 0, "summarize by");
     for (size_t i = 0; i < op->items.count; i++)
@@ -1213,8 +1216,16 @@ static const rp_kql_row *apply_op(az *z, rp_kql_node *op, const rp_kql_row *row)
     case RP_KQL_Q_PARSE_KV: return op_parse(z, op, row);
     case RP_KQL_Q_MV_EXPAND: return op_mv_expand(z, op, row);
     case RP_KQL_Q_MV_APPLY: {
+        /* The subquery runs per row on the expanded columns; its output columns join the row. */
         const rp_kql_row *expanded = op_mv_expand(z, op, row);
-        return op->a ? tabular(z, op->a, expanded) : expanded;
+        if (!op->a) return expanded;
+        const rp_kql_row *sub = tabular(z, op->a, expanded);
+        rowb b;
+        rb_init(&b, expanded);
+        rb_copy(z, &b, expanded);
+        b.open |= sub->open;
+        for (size_t c = 0; c < sub->count; c++) rb_set(z, &b, sub->cols[c].name, sub->cols[c].type);
+        return rb_done(z, &b);
     }
     case RP_KQL_Q_PARTITION: return op->a ? tabular(z, op->a, row) : row;
     case RP_KQL_Q_EVALUATE: return op_evaluate(z, op, row);
