@@ -15,6 +15,10 @@
 /* KQL expression and pipeline nesting depth; guards the recursive-descent parser's stack. */
 #define RP_MAX_KQL_DEPTH 200
 
+/* Operators in one left-associative chain (a + b + c ..., each one a tree level that recursive
+ * walkers descend); longer chains get RP0205 instead of overflowing the stack. */
+#define RP_MAX_KQL_CHAIN 4096
+
 /* Diagnostics kept per file; past this one RP0008 says how many more were dropped. */
 #define RP_MAX_DIAGS_PER_FILE 500
 

@@ -2,7 +2,8 @@
  * Each folder tests/regress/<name>/ holds `target` (the entry point of tests/fuzz/fuzz_util.h:
  * yaml_load, check, check_kql, excl_parse, kql_lex, event_reader), `note.md` (what broke and
  * how it was fixed) and one or more `input*` files. Every input runs in a child process, so a
- * crash, a sanitizer report or a broken invariant (abort) fails that input alone, by name. */
+ * crash, a sanitizer report or a broken invariant (abort) fails that input alone, by name.
+ * A folder with a file `open` is a known failure awaiting its fix: its inputs must still fail. */
 #include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -70,7 +71,7 @@ static void test_replay_all(void)
         if (entry->d_name[0] != '.') names[count++] = strdup(entry->d_name);
     closedir(dir);
     qsort(names, count, sizeof names[0], compare_names);
-    size_t folders = 0, inputs = 0;
+    size_t folders = 0, inputs = 0, opened = 0;
     for (size_t i = 0; i < count; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, names[i]);
@@ -94,6 +95,10 @@ static void test_replay_all(void)
         if (access(path, R_OK) != 0) fprintf(stderr, "\n%s: no note.md\n", names[i]);
         CU_ASSERT(access(path, R_OK) == 0);
 
+        /* `open`: a known failure not fixed yet; its replay must still fail, so the fix is
+         * noticed (then the marker goes). */
+        snprintf(path, sizeof path, "%s/%s/open", REGRESS_DIR, names[i]);
+        int open = access(path, F_OK) == 0;
         snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, names[i]);
         DIR *sub = opendir(path);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
@@ -103,6 +108,16 @@ static void test_replay_all(void)
             char input[1024];
             snprintf(input, sizeof input, "%s/%s/%s", REGRESS_DIR, names[i], entry->d_name);
             int status = replay(target, input);
+            if (open) {
+                if (status == 0)
+                    fprintf(stderr, "\n%s passes now: remove tests/regress/%s/open\n", input, names[i]);
+                else
+                    printf("\nknown open: %s (see its note.md)\n", input);
+                CU_ASSERT(status != 0);
+                here++;
+                opened++;
+                continue;
+            }
             if (status != 0) {
                 if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
                     fprintf(stderr, "\n%s: target '%s' is not compiled in (stage missing?)\n", input, target);
@@ -120,7 +135,7 @@ static void test_replay_all(void)
         inputs += here;
         free(names[i]);
     }
-    printf("\nreplayed %zu inputs from %zu folders\n", inputs, folders);
+    printf("\nreplayed %zu inputs from %zu folders (%zu known open)\n", inputs, folders, opened);
     CU_ASSERT(folders > 0);
 }
 
