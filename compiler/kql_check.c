@@ -309,7 +309,7 @@ static void walk(kc *k, const rp_kql_node *n)
     case RP_KQL_Q_UNION:
         for (size_t i = 0; i < n->items.count; i++) {
             const rp_kql_node *it = n->items.items[i];
-            if (it && it->kind == RP_KQL_STAR)
+            if (it && (it->kind == RP_KQL_STAR || (it->kind == RP_KQL_NAME && it->name && strcmp(it->name, "*") == 0)))
                 rp_report(k->ctx, RP0312, nspan(k, it), "'union *' reads every table of the workspace: name the tables");
         }
         break;
