@@ -2,9 +2,9 @@
  * (out_dir/sigma/<rule id>.json): title, id, status, description, references, tags (ATT&CK in
  * Sigma 2 form), logsource from the table, detection with named selections, the exclusions as
  * `filter_<slug>` selections (`selection and not 1 of filter_*`), falsepositives from the
- * scenarios, level from severity. A summarize with a count threshold becomes a second document,
- * a Sigma correlation rule (the file then holds two JSON objects separated by a `---` line, the
- * multi-document form of SIGMA-NOTES.md section 1).
+ * scenarios, level from severity. A summarize with a threshold on count/dcount/sum/avg becomes a
+ * Sigma correlation rule in a second file, out_dir/sigma/<rule id>.correlation.json (each file
+ * stays one JSON document; the correlation names the base rule through its `name`).
  *
  * Where Sigma cannot say exactly what the KQL says, the rule carries a fidelity note (custom
  * field `x_rulepack_fidelity`, and an RP05xx note); an approximation is never broader inside a
@@ -23,12 +23,14 @@
 
 struct rp_ir_rule;
 
-/* Builds the Sigma document(s) of one rule as text (NUL-terminated, in ctx->arena). ir may be
- * NULL or of status NONE: then only the metadata can be said and NULL is returned with an
- * RP05xx diagnostic. Used by rp_emit_sigma_rule and by tests. */
-char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_rule *ir);
+/* Builds the Sigma detection rule of one rule as JSON text (NUL-terminated, in ctx->arena), and
+ * when the query ends in a thresholded summarize the correlation rule in *correlation (NULL
+ * otherwise; correlation may be NULL when the caller does not want it). ir NULL, of status NONE
+ * or reading several tables: NULL is returned with RP0502. Used by rp_emit_sigma_rule and tests. */
+char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_rule *ir, char **correlation);
 
-/* Writes out_dir/sigma/<rule id>.json (the directory is created when missing; the file name is
+/* Writes out_dir/sigma/<rule id>.json (and <rule id>.correlation.json when there is one; a stale
+ * correlation file from an earlier build is removed) (the directory is created when missing; the file name is
  * the rule id with every character outside [A-Za-z0-9._-] replaced by '_'). Returns 0 on success
  * or when nothing was emitted for a reason already reported, -1 on an I/O error (reported). */
 int rp_emit_sigma_rule(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_rule *ir, const char *out_dir);
