@@ -347,6 +347,8 @@ static void test_escaping(void)
     HAS(em.sigma, "\"FileName\": \"a\\\"b\\\\\\\\c\"");
     HAS(em.kql, "// exclusion 1: Evil | take 1 // \"x\n");
     HAS(em.kql, "| where not(ProcessCommandLine contains \"q\\\"uo\\\\te\\n) or true\")");
+    golden("escaping.kql", em.kql); /* also checked by Microsoft's parser (kql_emit_oracle.sh) */
+    golden("escaping.json", em.sigma);
     /* the emitted KQL parses */
     rp_kql_query *q = rp_kql_parse(&em.ctx, em.kql, strlen(em.kql), NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -383,6 +385,7 @@ static void test_nullable_exclusion_kql(void)
                              "    description: d\n"
                              "    filter: ProcessId == 4\n"));
     HAS(em.kql, "| where not(coalesce(ProcessId == 4, false))");
+    golden("nullable.kql", em.kql);
     HAS(em.sigma, "\"filter_pid\": {\n      \"ProcessId\": 4");
     emitted_free(&em);
 }
