@@ -31,16 +31,26 @@ static char *read_all(const char *path, size_t *len)
     return data;
 }
 
-/* Runs one input in a child; returns its wait status (0: clean). */
-static int replay(const char *target, const char *path)
+/* One input to replay. */
+typedef struct replay_item {
+    char target[64];
+    char path[1024];
+    int open; /* the folder is a known open problem: the replay must fail */
+} replay_item;
+
+/* Runs one input in a child; returns its wait status (0: clean). The child frees the list first
+ * so that valgrind (make test-valgrind) sees no leak that is not the stage's own. */
+static int replay(replay_item *items, size_t index)
 {
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        replay_item item = items[index];
+        free(items);
         size_t len;
-        char *data = read_all(path, &len);
+        char *data = read_all(item.path, &len);
         if (!data) _exit(3);
-        int known = rp_fuzz_run_target(target, (const uint8_t *)data, len);
+        int known = rp_fuzz_run_target(item.target, (const uint8_t *)data, len);
         free(data);
         _exit(known ? 0 : 4);
     }
@@ -60,83 +70,111 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void test_replay_all(void)
+/* Sorted entry names of a folder (without dot files). OUT: count. */
+static char **list_dir(const char *path, size_t *count)
 {
-    DIR *dir = opendir(REGRESS_DIR);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
-    char *names[1024];
-    size_t count = 0;
+    *count = 0;
+    DIR *dir = opendir(path);
+    if (!dir) return NULL;
+    size_t cap = 16;
+    char **names = malloc(cap * sizeof *names);
     struct dirent *entry;
-    while ((entry = readdir(dir)) && count < 1024)
-        if (entry->d_name[0] != '.') names[count++] = strdup(entry->d_name);
+    while ((entry = readdir(dir))) {
+        if (entry->d_name[0] == '.') continue;
+        if (*count == cap) names = realloc(names, (cap *= 2) * sizeof *names);
+        names[(*count)++] = strdup(entry->d_name);
+    }
     closedir(dir);
-    qsort(names, count, sizeof names[0], compare_names);
-    size_t folders = 0, inputs = 0, opened = 0;
-    for (size_t i = 0; i < count; i++) {
+    qsort(names, *count, sizeof names[0], compare_names);
+    return names;
+}
+
+static void free_list(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++) free(names[i]);
+    free(names);
+}
+
+/* Checks every folder's shape and lists its inputs. */
+static replay_item *collect(size_t *count, size_t *folders)
+{
+    size_t cap = 16, n_dirs;
+    replay_item *items = malloc(cap * sizeof *items);
+    *count = *folders = 0;
+    char **dirs = list_dir(REGRESS_DIR, &n_dirs);
+    CU_ASSERT_PTR_NOT_NULL(dirs);
+    for (size_t i = 0; i < n_dirs; i++) {
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, names[i]);
-        if (!is_dir(path)) {
-            free(names[i]);
-            continue;
-        }
-        folders++;
+        snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, dirs[i]);
+        if (!is_dir(path)) continue;
+        (*folders)++;
         /* The folder names its entry point and says why it is there. */
         char target[64] = "";
-        snprintf(path, sizeof path, "%s/%s/target", REGRESS_DIR, names[i]);
+        snprintf(path, sizeof path, "%s/%s/target", REGRESS_DIR, dirs[i]);
         FILE *file = fopen(path, "r");
         if (file) {
             if (!fgets(target, sizeof target, file)) target[0] = '\0';
             fclose(file);
         }
         target[strcspn(target, " \t\r\n")] = '\0';
-        if (!target[0]) fprintf(stderr, "\n%s: no target file\n", names[i]);
+        if (!target[0]) fprintf(stderr, "\n%s: no target file\n", dirs[i]);
         CU_ASSERT(target[0] != '\0');
-        snprintf(path, sizeof path, "%s/%s/note.md", REGRESS_DIR, names[i]);
-        if (access(path, R_OK) != 0) fprintf(stderr, "\n%s: no note.md\n", names[i]);
+        snprintf(path, sizeof path, "%s/%s/note.md", REGRESS_DIR, dirs[i]);
+        if (access(path, R_OK) != 0) fprintf(stderr, "\n%s: no note.md\n", dirs[i]);
         CU_ASSERT(access(path, R_OK) == 0);
-
         /* `open`: a known failure not fixed yet; its replay must still fail, so the fix is
          * noticed (then the marker goes). */
-        snprintf(path, sizeof path, "%s/%s/open", REGRESS_DIR, names[i]);
+        snprintf(path, sizeof path, "%s/%s/open", REGRESS_DIR, dirs[i]);
         int open = access(path, F_OK) == 0;
-        snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, names[i]);
-        DIR *sub = opendir(path);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
-        size_t here = 0;
-        while ((entry = readdir(sub))) {
-            if (strncmp(entry->d_name, "input", 5) != 0) continue;
-            char input[1024];
-            snprintf(input, sizeof input, "%s/%s/%s", REGRESS_DIR, names[i], entry->d_name);
-            int status = replay(target, input);
-            if (open) {
-                if (status == 0)
-                    fprintf(stderr, "\n%s passes now: remove tests/regress/%s/open\n", input, names[i]);
-                else
-                    printf("\nknown open: %s (see its note.md)\n", input);
-                CU_ASSERT(status != 0);
-                here++;
-                opened++;
-                continue;
-            }
-            if (status != 0) {
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
-                    fprintf(stderr, "\n%s: target '%s' is not compiled in (stage missing?)\n", input, target);
-                else
-                    fprintf(stderr, "\n%s (target %s): %s %d\n", input, target,
-                            WIFSIGNALED(status) ? "killed by signal" : "exit status",
-                            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-            }
-            CU_ASSERT_EQUAL(status, 0);
+        snprintf(path, sizeof path, "%s/%s", REGRESS_DIR, dirs[i]);
+        size_t n_files, here = 0;
+        char **files = list_dir(path, &n_files);
+        for (size_t k = 0; k < n_files; k++) {
+            if (strncmp(files[k], "input", 5) != 0) continue;
+            if (*count == cap) items = realloc(items, (cap *= 2) * sizeof *items);
+            replay_item *item = &items[(*count)++];
+            snprintf(item->target, sizeof item->target, "%s", target);
+            snprintf(item->path, sizeof item->path, "%s/%s/%s", REGRESS_DIR, dirs[i], files[k]);
+            item->open = open;
             here++;
         }
-        closedir(sub);
-        if (!here) fprintf(stderr, "\n%s: no input* file\n", names[i]);
+        free_list(files, n_files);
+        if (!here) fprintf(stderr, "\n%s: no input* file\n", dirs[i]);
         CU_ASSERT(here > 0);
-        inputs += here;
-        free(names[i]);
     }
-    printf("\nreplayed %zu inputs from %zu folders (%zu known open)\n", inputs, folders, opened);
+    free_list(dirs, n_dirs);
+    return items;
+}
+
+static void test_replay_all(void)
+{
+    size_t count, folders, opened = 0;
+    replay_item *items = collect(&count, &folders);
+    for (size_t i = 0; i < count; i++) {
+        int status = replay(items, i);
+        if (items[i].open) {
+            if (status == 0)
+                fprintf(stderr, "\n%s passes now: remove the folder's `open` file\n", items[i].path);
+            else
+                printf("\nknown open: %s (see its note.md)\n", items[i].path);
+            CU_ASSERT(status != 0);
+            opened++;
+            continue;
+        }
+        if (status != 0) {
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+                fprintf(stderr, "\n%s: target '%s' is not compiled in (stage missing?)\n", items[i].path,
+                        items[i].target);
+            else
+                fprintf(stderr, "\n%s (target %s): %s %d\n", items[i].path, items[i].target,
+                        WIFSIGNALED(status) ? "killed by signal" : "exit status",
+                        WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        }
+        CU_ASSERT_EQUAL(status, 0);
+    }
+    printf("\nreplayed %zu inputs from %zu folders (%zu known open)\n", count, folders, opened);
     CU_ASSERT(folders > 0);
+    free(items);
 }
 
 /* The invariants themselves: an input that breaks them must fail the replay (else the test
