@@ -109,6 +109,7 @@ typedef struct emitter {
     const rp_ir_source *src;
     const y_stable *table;     /* NULL: no Sigma mapping for the table */
     json_t *notes;             /* fidelity notes (array of unique strings) */
+    json_t *pool;              /* owns every translated value (maps take their own references) */
     unsigned char *dirty;      /* slots written by a row-local stage (not the event's column) */
     int64_t window;            /* ticks of the query's own time window (0: none seen) */
     /* the detection being built */
@@ -241,6 +242,7 @@ static void set_pair(emitter *em, trans *t, const char *field, const char *mods,
 {
     t->pairs[t->npairs].key = rp_arena_printf(em->ctx->arena, "%s%s", sigma_field(em, field), mods);
     t->pairs[t->npairs].value = value;
+    json_array_append_new(em->pool, value);
     t->npairs++;
     t->ok = 1;
 }
@@ -1059,6 +1061,7 @@ char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const rp_ir_rule *ir,
     y_sigma_doc *map = map_load(ctx);
     emitter em = {.ctx = ctx, .rule = rule, .ir = ir, .src = &ir->sources[0]};
     em.notes = json_array();
+    em.pool = json_array();
     for (unsigned i = 0; map && i < map->tables_count; i++)
         if (strcmp(map->tables[i].table, em.src->table) == 0) em.table = &map->tables[i];
     em.dirty = rp_arena_alloc(ctx->arena, ir->nslots + 1);
@@ -1103,6 +1106,7 @@ char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const rp_ir_rule *ir,
                   det->kind == N_TRUE ? "nothing of its filter can be said in Sigma (it would match every event)"
                                       : "its filter matches no event");
         json_decref(em.notes);
+        json_decref(em.pool);
         if (map) cyaml_free(&yaml_config, &sigma_doc_schema, map, 0);
         return NULL;
     }
@@ -1168,6 +1172,7 @@ char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const rp_ir_rule *ir,
     json_decref(corr);
     json_decref(doc);
     json_decref(em.notes);
+    json_decref(em.pool);
     if (map) cyaml_free(&yaml_config, &sigma_doc_schema, map, 0);
     return text;
 }
