@@ -1,0 +1,42 @@
+# Deterministic DeviceProcessEvents generator for tests/scripts/differential.sh:
+#   awk -v n=4000 -v seed=7 -f gen_events.awk
+# Values come from small pools full of KQL-SEMANTICS.md edge cases: case variants, \u escapes,
+# non-ASCII, empty strings, missing members, JSON nulls, numbers as strings, unparseable
+# datetimes, the ends of the 5-day window, other tables and broken lines. Park-Miller LCG (exact
+# in doubles, so every awk gives the same stream).
+function rnd(k) { seed = (seed * 16807) % 2147483647; return int(seed / 2147483647 * k) }
+function pick(arr, n) { return arr[rnd(n) + 1] }
+function member(key, v) { if (v == "MISSING") return ""; return sprintf(",\"%s\":%s", key, v) }
+BEGIN {
+    if (!n) n = 4000
+    if (!seed) seed = 7
+    nf = split("\"cmd.exe\"|\"CMD.EXE\"|\"Cmd.exe\"|\"a.exe\"|\"B.exe\"|\"svchost.exe\"|\"svc_host.exe\"|\"x.dll\"|\"powershell.exe\"|\"\"|MISSING|null|\"\\u0063md.exe\"|\"\303\274ber.exe\"|\"zz.exe\"|\"c.exe\"", FN, "|")
+    nc = split("\"cmd /c whoami\"|\"net user admin\"|\"net  localgroup\"|\"powershell -enc AAA\"|\"PowerShell.exe  -Enc x\"|\"mimikatz sekurlsa::logonpasswords\"|\"a-b c\"|\"C:\\\\Windows\\\\x\"|\"Invoke-Expression\"|\"invoke x\"|\"xyz\"|\"\303\274n\303\257code \303\274n\303\257\"|\"\"|MISSING|\"encoded enc\"|\"whoami/all\"|\"NET USER\"|\"\\u006eet user\"|\"ab\\\"cd\"", CL, "|")
+    nfp = split("\"C:\\\\Windows\\\\System32\"|\"c:\\\\windows\"|\"D:\\\\x\"|MISSING|\"\"", FP, "|")
+    ni = split("\"x.exe\"|\"\"|\"explorer.exe\"|MISSING|null", IP, "|")
+    na = split("\"\"|\"admin\"|\"123\"|MISSING|null|\"-7\"", AN, "|")
+    np = split("4|8|150|600|1500|-1|null|MISSING|\"77\"|100|200|1001", PI, "|")
+    ns = split("0|10|12345678901|-5|null|MISSING|7", SZ, "|")
+    nt = split("\"2026-11-27T10:00:00Z\"|\"2026-11-27T23:59:59.9999999Z\"|\"2026-11-21T00:00:00Z\"|\"2026-11-19T00:00:00Z\"|\"2026-11-28T00:00:00Z\"|\"bad\"|null|MISSING|\"2026-11-27 13:30:00\"|\"2026-11-20T00:00:00Z\"", TS, "|")
+    nd = split("\"h1\"|\"h2\"|\"H1\"|MISSING|\"h\\u0031\"", DN, "|")
+    nr = split("true|false|null|MISSING", RM, "|")
+    for (i = 0; i < n; i++) {
+        r = rnd(100)
+        if (r < 2) { print "{broken"; continue }
+        if (r < 4) { print ""; continue }
+        type = r < 10 ? "\"DeviceNetworkEvents\"" : (r < 14 ? "MISSING" : "\"DeviceProcessEvents\"")
+        line = "{\"ReportId\":" i
+        line = line member("Type", type)
+        line = line member("Timestamp", pick(TS, nt))
+        line = line member("DeviceName", pick(DN, nd))
+        line = line member("FileName", pick(FN, nf))
+        line = line member("ProcessCommandLine", pick(CL, nc))
+        line = line member("FolderPath", pick(FP, nfp))
+        line = line member("InitiatingProcessFileName", pick(IP, ni))
+        line = line member("AccountName", pick(AN, na))
+        line = line member("ProcessId", pick(PI, np))
+        line = line member("FileSize", pick(SZ, ns))
+        line = line member("IsProcessRemoteSession", pick(RM, nr))
+        print line "}"
+    }
+}
