@@ -1,8 +1,83 @@
 /* interp.c: evaluates IR rules over events (see interp.h). Values during evaluation are `val`s:
  * a type, a null flag and the payload; strings computed per event (tolower, strcat...) live in a
- * scratch buffer reset for every event. */
+ * scratch buffer reset for every event (and for every output row at end of input).
+ *
+ * ===================================================================================== *
+ * Tail semantics (the reference for the C emitter; KQL-SEMANTICS.md and the KQL pages    *
+ * sort-operator, top-operator, take-operator, distinct-operator, count-operator,          *
+ * parse-operator, mv-expand-operator, extract-function, trim-function). [choice] marks    *
+ * what KQL leaves unspecified and we fixed so that the interpreter and generated C agree. *
+ * ===================================================================================== *
+ *
+ * Rows. A row that leaves a source's stages and is not suppressed by an exclusion enters the tail
+ * at tail[0] (always stateful). Rows are numbered in arrival order (`seq`, per stateful stage):
+ * events in input order; for one event, rules in rp_interp_add_rule order, a rule's sources in
+ * IR order, and the rows mv-expand makes from one row in element order. Row-local stages in the
+ * tail (where, extend, project, parse, mv-expand) apply to each row as it passes, exactly as in a
+ * source. At end of input the stateful stages are flushed in tail order: stage k emits its rows
+ * in order through the row-local stages after it into the next stateful stage (which stores or
+ * aggregates them), and so on; rows leaving the last stage are the alerts, in that order.
+ * A row stores every slot plus the raw event line (for `event_star` output after take/top/sort).
+ *
+ * summarize  groups in first-seen order (runtime rp_groups). Output row: every slot missing
+ *            ("" / null), then keys, aggregates and arg_max/take_any extras in their slots, values
+ *            read back with rp_groups_key / rp_groups_agg / rp_groups_extra (so they equal what
+ *            rp_groups_write prints). No `by` and no input row: ONE row of defaults (count 0,
+ *            sum 0, make_set [], avg/min/max/arg_* null or "" for strings) [doc: summarize page].
+ * distinct   an rp_groups table with the columns as keys and no aggregates: first-seen order,
+ *            strings compared byte for byte (case-sensitive: "A" and "a" are two rows), null keys
+ *            of one column equal each other, 0.0 == -0.0. Memory: one entry per distinct row.
+ * take N     (limit) the first N rows in arrival order; after N rows nothing more is stored.
+ *            take 0 emits nothing.
+ * sort       every row stored; output ordered by the keys, ties in arrival order (stable).
+ * top N      = sort then take N, with a bounded heap of N rows: a row that ties with the worst
+ *            kept row does not replace it (earlier rows win ties). top 0 emits nothing.
+ * count      one row (even on empty input) whose slot `Count` (the stage's only out column) is the
+ *            number of rows; all other slots missing.
+ * Sort keys (sort, top) are evaluated when the row arrives. Per key:
+ *   - null (non-string null) and real NaN are "null" and equal to each other; they come first
+ *     when nulls_first, else last, whatever the direction (sort-operator: "Null and NaN values
+ *     are always grouped together"). The lowering sets nulls_first = !desc unless written.
+ *   - strings have no null: "" is just the smallest string.
+ *   - non-null values: long and real together numerically (a real on either side compares as
+ *     double); datetime, timespan, bool (false < true) by their integer; string, guid and dynamic
+ *     (its JSON text) by bytes, shorter prefix first (ordinal, case-sensitive) [choice: Kusto's
+ *     string collation is not documented]; values of different types by rp_type's enum order
+ *     [choice]. desc reverses the non-null order only. Keys tie -> next key -> arrival order.
+ *
+ * parse (kind=simple; row-local). The source is converted with tostring(). Pieces left to
+ *   right, from position 0: the first constant must be a prefix of the text when it is the first
+ *   piece; a constant after a capture or `*` is searched (first occurrence, case-sensitive, from
+ *   the current position) and the capture before it takes the text up to it; two captures in a
+ *   row: the first takes "" (non-greedy); a capture (or `*`) that ends the pattern takes the rest
+ *   of the text; text after a final constant is ignored. Because every capture matches any text,
+ *   this is exactly what the regex Kusto builds (.*? per capture, constants escaped) finds.
+ *   Typed captures convert strictly: long rp_long_parse, real rp_real_parse, datetime
+ *   rp_datetime_parse, timespan rp_timespan_parse, bool "true"/"false" (any case), guid 8-4-4-4-12
+ *   hex, string as is. A missing constant or a failed conversion fails the whole parse: every
+ *   capture slot is set to missing ("" / null) and the row goes on (parse never drops rows).
+ * mv-expand (row-local). Each column's value is evaluated on the input row. A dynamic value
+ *   that is a JSON array gives its top-level elements (the raw bytes of each element, surrounding
+ *   whitespace removed; an element `null` is a dynamic null); an object gives one single-member
+ *   object per member, `{` raw key `:` raw value `}`, in order (bagexpansion=bag); a dynamic null
+ *   or missing value gives one null; any other value (a JSON scalar, or a non-dynamic value) gives
+ *   itself once [choice]. The row repeats max(count over columns) times (capped by `limit` when
+ *   > 0); a column with fewer elements gives null for the rest; 0 (all empty arrays/objects): the
+ *   row is dropped [doc: mv-expand page].
+ *
+ * Functions with regexes (the pattern is a constant checked by the lowering; PCRE2 through the
+ *   runtime's rp_regex_init flags: UTF, UCP, invalid UTF-8 tolerated, $ only at the end):
+ *   extract(re, g, s): first (leftmost) match of re in tostring(s); group g's text; "" when there
+ *     is no match, g is null, negative, above the pattern's groups or did not participate.
+ *   trim_start(re, s): removes the match of \A(?:re)+ (compiled as such) when there is one.
+ *   trim_end(re, s): removes the leftmost match of (?:re)+\z, i.e. the longest trailing run.
+ *   trim(re, s): trim_start, then trim_end on what is left.
+ * Sets for in / has_any are constants only: the lowering does not compile other lists.
+ */
 #include "interp.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,26 +90,54 @@ typedef struct val {
     rp_str s;
 } val;
 
-/* A compiled regex for one REGEX expression. */
+/* A compiled regex for one expression: variant 0 the pattern as written (matches regex,
+ * extract), 1 \A(?:p)+ (trim start), 2 (?:p)+\z (trim end). */
 typedef struct rx_entry {
     const rp_ir_expr *e;
+    int variant;
     rp_regex re;
 } rx_entry;
+
+/* A row kept by a tail stage: every slot, the sort keys, the event line; one block owns the text. */
+typedef struct trow {
+    val *v;
+    val *keys;
+    rp_str line;
+    uint64_t seq;
+    char *mem;
+} trow;
+
+/* State of one stateful tail stage. */
+typedef struct tstage {
+    const rp_ir_stage *st;
+    int has_groups;          /* SUMMARIZE, DISTINCT */
+    rp_groups groups;
+    rp_kind *key_kinds;
+    rp_agg_spec *aggs;
+    rp_kind **extra_kinds;
+    rp_val *kbuf, *vbuf, **xbuf;
+    rp_agg_in *ins;
+    trow *rows;              /* TAKE, SORT; TOP: a heap with the last row to output at the root */
+    size_t nrows, cap;
+    uint64_t seq;
+    int64_t count;           /* COUNT */
+} tstage;
 
 typedef struct irule {
     const rp_ir_rule *ir;
     int *src_table;         /* per source: index in layout tables */
     int **src_cols;         /* per source, per input: layout column */
-    const rp_ir_stage *summarize; /* the tail, when the rule has one */
-    rp_groups groups;
-    rp_kind *key_kinds;
-    rp_agg_spec *aggs;
-    rp_kind **extra_kinds;
-    const char **key_names, **agg_names;
-    const char *const **extra_names;
+    tstage *ts;             /* per tail stage (stateful ones used) */
     uint64_t *suppressed;
     const char **excl_names;
 } irule;
+
+/* Where a row is: the rule, its index, the source (SIZE_MAX once in the tail). */
+typedef struct where {
+    irule *r;
+    size_t ri;
+    size_t src;
+} where;
 
 struct rp_interp {
     int64_t now;
@@ -53,16 +156,18 @@ struct rp_interp {
     const char *table_opt;
     rp_stats stats;
     rp_rule_stats *rstats;
-    /* per event */
+    /* the current row */
     val *row;
     size_t row_cap;
+    rp_str line;            /* its event line (event_star output) */
+    int counted;            /* the current event already counted in stats.matched for this rule */
     char *scratch;
     size_t scratch_len, scratch_cap;
     char **old_scratch;
     size_t nold;
     rx_entry *rx;
     size_t nrx;
-    rp_jw w, w2;
+    rp_jw w, w2, w3;
     int write_error;
 };
 
@@ -238,10 +343,10 @@ static rp_needle needle_of(rp_interp *in, rp_str s)
 
 static val eval(rp_interp *in, const rp_ir_expr *e);
 
-static const rp_regex *regex_of(rp_interp *in, const rp_ir_expr *e)
+static const rp_regex *regex_for(rp_interp *in, const rp_ir_expr *e, int variant)
 {
     for (size_t i = 0; i < in->nrx; i++)
-        if (in->rx[i].e == e) return &in->rx[i].re;
+        if (in->rx[i].e == e && in->rx[i].variant == variant) return &in->rx[i].re;
     return NULL;
 }
 
@@ -390,10 +495,55 @@ static size_t utf8_offset(rp_str s, size_t ch)
     return s.len;
 }
 
+/* Runs a compiled regex on s; on a match sets group g's byte range (0 when it did not take part). */
+static int rx_group(const rp_regex *re, rp_str s, int64_t g, size_t *b, size_t *e)
+{
+    pcre2_match_data *md = re->match_data;
+    int rc = pcre2_match((const pcre2_code *)re->code, (PCRE2_SPTR)(s.len ? s.ptr : ""), s.len, 0, 0, md, NULL);
+    if (rc <= 0 || g < 0 || g >= rc) return 0;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    if (ov[2 * g] == PCRE2_UNSET) return 0;
+    *b = ov[2 * g];
+    *e = ov[2 * g + 1];
+    return 1;
+}
+
+static val eval_regex_call(rp_interp *in, const rp_ir_expr *e)
+{
+    size_t b, x;
+    if (e->fn == RP_IR_F_EXTRACT) {
+        val g = eval(in, e->args[1]);
+        rp_str s = to_text(in, eval(in, e->args[2]));
+        const rp_regex *re = regex_for(in, e, 0);
+        if (g.null || !re) return v_str(rp_str_c(""));
+        int64_t gi = g.t == RP_TYPE_REAL ? (int64_t)g.r : g.i;
+        if (!rx_group(re, s, gi, &b, &x)) return v_str(rp_str_c(""));
+        rp_str r = {s.ptr + b, x - b};
+        return v_str(r);
+    }
+    rp_str s = to_text(in, eval(in, e->args[1]));
+    if (e->fn != RP_IR_F_TRIM_END) {
+        const rp_regex *re = regex_for(in, e, 1);
+        if (re && rx_group(re, s, 0, &b, &x)) {
+            s.ptr += x;
+            s.len -= x;
+        }
+    }
+    if (e->fn != RP_IR_F_TRIM_START) {
+        const rp_regex *re = regex_for(in, e, 2);
+        if (re && rx_group(re, s, 0, &b, &x)) s.len = b;
+    }
+    return v_str(s);
+}
+
 static val eval_call(rp_interp *in, const rp_ir_expr *e)
 {
     val a = e->nargs ? eval(in, e->args[0]) : v_null(RP_TYPE_STRING);
     switch (e->fn) {
+    case RP_IR_F_EXTRACT:
+    case RP_IR_F_TRIM:
+    case RP_IR_F_TRIM_START:
+    case RP_IR_F_TRIM_END: return eval_regex_call(in, e);
     case RP_IR_F_TOLOWER:
     case RP_IR_F_TOUPPER: {
         rp_str s = to_text(in, a);
@@ -599,7 +749,7 @@ static val eval(rp_interp *in, const rp_ir_expr *e)
         return v_bool_tv(e->negated ? rp_tv_not(t) : t);
     }
     case RP_IR_REGEX: {
-        const rp_regex *re = regex_of(in, e);
+        const rp_regex *re = regex_for(in, e, 0);
         rp_str h = to_text(in, eval(in, e->args[0]));
         return v_bool_tv(rp_tv_of(re && rp_regex_match(re, h)));
     }
@@ -614,25 +764,82 @@ static val eval(rp_interp *in, const rp_ir_expr *e)
  * Rules
  * ===================================================================== */
 
+static int add_regex(rp_interp *in, const rp_ir_expr *e, int variant, const char *pat, size_t len, const char **why)
+{
+    if (regex_for(in, e, variant)) return 1;
+    char err[256];
+    size_t n = len + 16;
+    char *p = rp_xmalloc(n);
+    size_t at = 0;
+    if (variant == 1) {
+        memcpy(p, "\\A(?:", 5);
+        at = 5;
+    } else if (variant == 2) {
+        memcpy(p, "(?:", 3);
+        at = 3;
+    }
+    memcpy(p + at, pat, len);
+    at += len;
+    if (variant == 1) {
+        memcpy(p + at, ")+", 2);
+        at += 2;
+    } else if (variant == 2) {
+        memcpy(p + at, ")+\\z", 4);
+        at += 4;
+    }
+    in->rx = rp_xrealloc(in->rx, (in->nrx + 1) * sizeof *in->rx);
+    int ok = rp_regex_init(&in->rx[in->nrx].re, p, at, err, sizeof err);
+    free(p);
+    if (!ok) {
+        *why = "a regular expression does not compile";
+        return 0;
+    }
+    in->rx[in->nrx].e = e;
+    in->rx[in->nrx++].variant = variant;
+    return 1;
+}
+
 static int expr_supported(rp_interp *in, const rp_ir_expr *e, const char **why)
 {
     if (!e) return 1;
+    if (e->kind == RP_IR_REGEX && !add_regex(in, e, 0, e->value.s, e->value.len, why)) return 0;
     if (e->kind == RP_IR_CALL &&
         (e->fn == RP_IR_F_TRIM || e->fn == RP_IR_F_TRIM_START || e->fn == RP_IR_F_TRIM_END || e->fn == RP_IR_F_EXTRACT)) {
-        *why = "the interpreter does not evaluate trim/extract yet";
-        return 0;
-    }
-    if (e->kind == RP_IR_REGEX && !regex_of(in, e)) {
-        char err[256];
-        in->rx = rp_xrealloc(in->rx, (in->nrx + 1) * sizeof *in->rx);
-        if (!rp_regex_init(&in->rx[in->nrx].re, e->value.s, e->value.len, err, sizeof err)) {
-            *why = "a regular expression does not compile";
+        const rp_ir_expr *p = e->nargs ? e->args[0] : NULL;
+        if (!p || p->kind != RP_IR_CONST || norm_type(p->value.type) != RP_TYPE_STRING) {
+            *why = "trim/extract with a pattern that is not a constant string";
             return 0;
         }
-        in->rx[in->nrx++].e = e;
+        const char *s = p->value.s ? p->value.s : "";
+        if (e->fn == RP_IR_F_EXTRACT && !add_regex(in, e, 0, s, p->value.len, why)) return 0;
+        if ((e->fn == RP_IR_F_TRIM || e->fn == RP_IR_F_TRIM_START) && !add_regex(in, e, 1, s, p->value.len, why)) return 0;
+        if ((e->fn == RP_IR_F_TRIM || e->fn == RP_IR_F_TRIM_END) && !add_regex(in, e, 2, s, p->value.len, why)) return 0;
     }
     for (size_t i = 0; i < e->nargs; i++)
         if (!expr_supported(in, e->args[i], why)) return 0;
+    return 1;
+}
+
+static int stage_supported(rp_interp *in, const rp_ir_stage *st, const char **why)
+{
+    if (!expr_supported(in, st->pred, why) || !expr_supported(in, st->source, why)) return 0;
+    for (size_t a = 0; a < st->nassigns; a++)
+        if (!expr_supported(in, st->assigns[a].expr, why)) return 0;
+    for (size_t a = 0; a < st->naggs; a++) {
+        if (!expr_supported(in, st->aggs[a].arg, why)) return 0;
+        for (size_t x = 0; x < st->aggs[a].nextras; x++)
+            if (!expr_supported(in, st->aggs[a].extras[x].expr, why)) return 0;
+    }
+    for (size_t k = 0; k < st->nkeys; k++)
+        if (!expr_supported(in, st->keys[k].expr, why)) return 0;
+    if (st->kind == RP_IR_PARSE && !st->source) {
+        *why = "parse without a source expression";
+        return 0;
+    }
+    if (st->kind == RP_IR_COUNT && (st->out.count != 1 || st->out.event_star)) {
+        *why = "count without its Count column";
+        return 0;
+    }
     return 1;
 }
 
@@ -653,12 +860,68 @@ rp_interp *rp_interp_new(int64_t now_ticks, FILE *alerts, FILE *suppressed)
     in->suppressed = suppressed;
     rp_jw_init(&in->w);
     rp_jw_init(&in->w2);
+    rp_jw_init(&in->w3);
     return in;
 }
 
 size_t rp_interp_rule_count(const rp_interp *in) { return in->nrules; }
 
 void rp_interp_set_table(rp_interp *in, const char *table) { in->table_opt = table; }
+
+/* The group table of a summarize or distinct stage. */
+static int tstage_groups_init(tstage *t)
+{
+    const rp_ir_stage *st = t->st;
+    size_t nk = st->nassigns, na = st->kind == RP_IR_SUMMARIZE ? st->naggs : 0;
+    t->key_kinds = rp_xcalloc(nk + 1, sizeof *t->key_kinds);
+    for (size_t k = 0; k < nk; k++) t->key_kinds[k] = kind_of(st->assigns[k].expr->type);
+    t->aggs = rp_xcalloc(na + 1, sizeof *t->aggs);
+    t->extra_kinds = rp_xcalloc(na + 1, sizeof *t->extra_kinds);
+    t->xbuf = rp_xcalloc(na + 1, sizeof *t->xbuf);
+    for (size_t a = 0; a < na; a++) {
+        const rp_ir_agg *ag = &st->aggs[a];
+        t->aggs[a].kind = (rp_agg_kind)ag->kind; /* same order (ir.h) */
+        t->aggs[a].vkind = ag->arg ? kind_of(ag->arg->type) : RP_K_LONG;
+        t->aggs[a].max_size = ag->size > 0 ? (size_t)ag->size : 0;
+        t->aggs[a].nextra = ag->nextras;
+        t->extra_kinds[a] = rp_xcalloc(ag->nextras + 1, sizeof **t->extra_kinds);
+        for (size_t x = 0; x < ag->nextras; x++) t->extra_kinds[a][x] = kind_of(ag->extras[x].expr->type);
+        t->aggs[a].extra_kinds = t->extra_kinds[a];
+        t->xbuf[a] = rp_xcalloc(ag->nextras + 1, sizeof **t->xbuf);
+    }
+    t->kbuf = rp_xcalloc(nk + 1, sizeof *t->kbuf);
+    t->vbuf = rp_xcalloc(na + 1, sizeof *t->vbuf);
+    t->ins = rp_xcalloc(na + 1, sizeof *t->ins);
+    t->has_groups = 1;
+    return rp_groups_init(&t->groups, t->key_kinds, nk, t->aggs, na);
+}
+
+static void trow_free(trow *t)
+{
+    free(t->v);
+    free(t->mem);
+}
+
+static void tstage_free(tstage *t)
+{
+    if (t->has_groups) {
+        size_t na = t->st->kind == RP_IR_SUMMARIZE ? t->st->naggs : 0;
+        rp_groups_free(&t->groups);
+        for (size_t a = 0; a < na; a++) {
+            free(t->extra_kinds[a]);
+            free(t->xbuf[a]);
+        }
+        free(t->extra_kinds);
+        free(t->xbuf);
+        free(t->key_kinds);
+        free(t->aggs);
+        free(t->kbuf);
+        free(t->vbuf);
+        free(t->ins);
+    }
+    for (size_t i = 0; i < t->nrows; i++) trow_free(&t->rows[i]);
+    free(t->rows);
+}
 
 int rp_interp_add_rule(rp_interp *in, const rp_ir_rule *ir, const char **why)
 {
@@ -673,36 +936,24 @@ int rp_interp_add_rule(rp_interp *in, const rp_ir_rule *ir, const char **why)
     }
     for (size_t s = 0; s < ir->nsources; s++)
         for (size_t k = 0; k < ir->sources[s].nstages; k++) {
-            const rp_ir_stage *st = &ir->sources[s].stages[k];
-            if (st->kind == RP_IR_PARSE || st->kind == RP_IR_MV_EXPAND) {
-                *why = st->kind == RP_IR_PARSE ? "the interpreter does not run parse yet" : "the interpreter does not run mv-expand yet";
+            if (rp_ir_stage_is_stateful(ir->sources[s].stages[k].kind)) {
+                *why = "a stateful stage in a source (the IR puts them in the tail)";
                 return 0;
             }
-            if (!expr_supported(in, st->pred, why)) return 0;
-            for (size_t a = 0; a < st->nassigns; a++)
-                if (!expr_supported(in, st->assigns[a].expr, why)) return 0;
+            if (!stage_supported(in, &ir->sources[s].stages[k], why)) return 0;
         }
-    if (ir->ntail > 1 || (ir->ntail == 1 && ir->tail[0].kind != RP_IR_SUMMARIZE)) {
-        *why = "the interpreter runs a tail of one summarize only (not distinct/take/top/sort/count yet)";
+    if (ir->ntail && !rp_ir_stage_is_stateful(ir->tail[0].kind)) {
+        *why = "a tail that does not start with a stateful stage";
         return 0;
     }
+    for (size_t k = 0; k < ir->ntail; k++)
+        if (!stage_supported(in, &ir->tail[k], why)) return 0;
     for (size_t i = 0; i < ir->nexcls; i++)
         if (!expr_supported(in, ir->excls[i].pred, why)) return 0;
-    const rp_ir_stage *sum = ir->ntail ? &ir->tail[0] : NULL;
-    if (sum) {
-        for (size_t a = 0; a < sum->nassigns; a++)
-            if (!expr_supported(in, sum->assigns[a].expr, why)) return 0;
-        for (size_t a = 0; a < sum->naggs; a++) {
-            if (!expr_supported(in, sum->aggs[a].arg, why)) return 0;
-            for (size_t x = 0; x < sum->aggs[a].nextras; x++)
-                if (!expr_supported(in, sum->aggs[a].extras[x].expr, why)) return 0;
-        }
-    }
     in->rules = rp_xrealloc(in->rules, (in->nrules + 1) * sizeof *in->rules);
     irule *r = &in->rules[in->nrules++];
     memset(r, 0, sizeof *r);
     r->ir = ir;
-    r->summarize = sum;
     r->src_table = rp_xcalloc(ir->nsources + 1, sizeof *r->src_table);
     r->src_cols = rp_xcalloc(ir->nsources + 1, sizeof *r->src_cols);
     for (size_t s = 0; s < ir->nsources; s++) {
@@ -714,34 +965,11 @@ int rp_interp_add_rule(rp_interp *in, const rp_ir_rule *ir, const char **why)
     r->suppressed = rp_xcalloc(ir->nexcls + 1, sizeof *r->suppressed);
     r->excl_names = rp_xcalloc(ir->nexcls + 1, sizeof *r->excl_names);
     for (size_t i = 0; i < ir->nexcls; i++) r->excl_names[i] = ir->excls[i].scenario;
-    if (sum) {
-        r->key_kinds = rp_xcalloc(sum->nassigns + 1, sizeof *r->key_kinds);
-        r->key_names = rp_xcalloc(sum->nassigns + 1, sizeof *r->key_names);
-        for (size_t k = 0; k < sum->nassigns; k++) {
-            r->key_kinds[k] = kind_of(sum->assigns[k].expr->type);
-            r->key_names[k] = sum->assigns[k].name;
-        }
-        r->aggs = rp_xcalloc(sum->naggs + 1, sizeof *r->aggs);
-        r->agg_names = rp_xcalloc(sum->naggs + 1, sizeof *r->agg_names);
-        r->extra_kinds = rp_xcalloc(sum->naggs + 1, sizeof *r->extra_kinds);
-        r->extra_names = rp_xcalloc(sum->naggs + 1, sizeof *r->extra_names);
-        for (size_t a = 0; a < sum->naggs; a++) {
-            const rp_ir_agg *ag = &sum->aggs[a];
-            r->aggs[a].kind = (rp_agg_kind)ag->kind; /* same order (ir.h) */
-            r->aggs[a].vkind = ag->arg ? kind_of(ag->arg->type) : RP_K_LONG;
-            r->aggs[a].max_size = (size_t)ag->size;
-            r->agg_names[a] = ag->name;
-            r->aggs[a].nextra = ag->nextras;
-            r->extra_kinds[a] = rp_xcalloc(ag->nextras + 1, sizeof **r->extra_kinds);
-            const char **names = rp_xcalloc(ag->nextras + 1, sizeof *names);
-            for (size_t x = 0; x < ag->nextras; x++) {
-                r->extra_kinds[a][x] = kind_of(ag->extras[x].expr->type);
-                names[x] = ag->extras[x].name;
-            }
-            r->aggs[a].extra_kinds = r->extra_kinds[a];
-            r->extra_names[a] = names;
-        }
-        if (!rp_groups_init(&r->groups, r->key_kinds, sum->nassigns, r->aggs, sum->naggs)) {
+    r->ts = rp_xcalloc(ir->ntail + 1, sizeof *r->ts);
+    for (size_t k = 0; k < ir->ntail; k++) {
+        tstage *t = &r->ts[k];
+        t->st = &ir->tail[k];
+        if ((t->st->kind == RP_IR_SUMMARIZE || t->st->kind == RP_IR_DISTINCT) && !tstage_groups_init(t)) {
             *why = "out of memory";
             return 0;
         }
@@ -780,6 +1008,10 @@ static void ensure_reader(rp_interp *in)
     if (in->table_opt) rp_reader_set_table(&in->reader, in->table_opt);
 }
 
+/* {====================================================================
+ * Output
+ * ===================================================================== */
+
 static void alert_head(rp_interp *in, const irule *r, const char *table)
 {
     rp_jw *w = &in->w;
@@ -803,13 +1035,15 @@ static void flush(rp_interp *in, FILE *out)
     if (!rp_jw_flush_line(&in->w, out)) in->write_error = 1;
 }
 
-/* The visible columns of a row as the "event" object. */
-static void write_event(rp_interp *in, const rp_ir_cols *cols, const rp_event *ev)
+static int is_text(rp_type t) { return t == RP_TYPE_STRING || t == RP_TYPE_GUID || t == RP_TYPE_DYNAMIC || t == RP_TYPE_UNKNOWN; }
+
+/* The visible columns of the current row as the "event" object. */
+static void write_event(rp_interp *in, const rp_ir_cols *cols)
 {
     rp_jw *w = &in->w;
     rp_jw_key(w, "event");
     if (cols->event_star && cols->count == 0) {
-        rp_jw_raw(w, ev->line);
+        rp_jw_raw(w, in->line.len ? in->line : rp_str_c("{}"));
         return;
     }
     rp_jw *w2 = &in->w2;
@@ -822,13 +1056,13 @@ static void write_event(rp_interp *in, const rp_ir_cols *cols, const rp_event *e
         rp_jw_val(w2, &rv, kind_of(v.t));
     }
     rp_jw_obj_end(w2);
-    if (!cols->event_star) {
+    if (!cols->event_star || !in->line.len) {
         rp_str s = {w2->buf, w2->len};
         rp_jw_raw(w, s);
         return;
     }
     /* the event's own members, then the computed ones: splice the two objects */
-    rp_str line = ev->line;
+    rp_str line = in->line;
     size_t end = line.len;
     while (end && line.ptr[end - 1] != '}') end--;
     size_t body_end = end ? end - 1 : 0;
@@ -846,20 +1080,557 @@ static void write_event(rp_interp *in, const rp_ir_cols *cols, const rp_event *e
     rp_jw_raw(w, s);
 }
 
-/* Runs one rule's source on the event. */
-static void run_source(rp_interp *in, irule *r, size_t ri, size_t s, const rp_event *ev)
+/* {====================================================================
+ * Row helpers
+ * ===================================================================== */
+
+static void ensure_row(rp_interp *in, size_t n)
 {
-    const rp_ir_rule *ir = r->ir;
-    const rp_ir_source *src = &ir->sources[s];
-    if (in->row_cap < ir->nslots) {
-        in->row = rp_xrealloc(in->row, (ir->nslots + 1) * sizeof *in->row);
-        in->row_cap = ir->nslots;
+    if (in->row_cap < n + 1) {
+        in->row = rp_xrealloc(in->row, (n + 1) * sizeof *in->row);
+        in->row_cap = n + 1;
     }
-    for (size_t i = 0; i < ir->nslots; i++) in->row[i] = v_null(norm_type(ir->slots[i].type == RP_TYPE_UNKNOWN ? RP_TYPE_STRING : ir->slots[i].type));
-    for (size_t k = 0; k < src->ninputs; k++)
-        in->row[src->inputs[k].slot] = from_rp(&ev->v[r->src_cols[s][k]], src->inputs[k].type);
-    for (size_t k = 0; k < src->nstages; k++) {
-        const rp_ir_stage *st = &src->stages[k];
+}
+
+/* The missing value of a slot: "" for strings (and slots of no single type), null otherwise. */
+static val missing(const rp_ir_rule *ir, int slot)
+{
+    rp_type t = norm_type(ir->slots[slot].type);
+    return v_null(t == RP_TYPE_UNKNOWN ? RP_TYPE_STRING : t);
+}
+
+static void row_reset(rp_interp *in, const rp_ir_rule *ir)
+{
+    ensure_row(in, ir->nslots);
+    for (size_t i = 0; i < ir->nslots; i++) in->row[i] = missing(ir, (int)i);
+    in->line = rp_str_c("");
+}
+
+static rp_type type_of_kind(rp_kind k)
+{
+    switch (k) {
+    case RP_K_LONG: return RP_TYPE_LONG;
+    case RP_K_REAL: return RP_TYPE_REAL;
+    case RP_K_BOOL: return RP_TYPE_BOOL;
+    case RP_K_DATETIME: return RP_TYPE_DATETIME;
+    case RP_K_TIMESPAN: return RP_TYPE_TIMESPAN;
+    case RP_K_GUID: return RP_TYPE_GUID;
+    case RP_K_DYNAMIC: return RP_TYPE_DYNAMIC;
+    default: return RP_TYPE_STRING;
+    }
+}
+
+/* A value as the runtime stores it under `kind` (text kinds get tostring() of other values). */
+static rp_val to_rp_kind(rp_interp *in, val v, rp_kind kind)
+{
+    if ((kind == RP_K_STRING || kind == RP_K_GUID || kind == RP_K_DYNAMIC) && !is_text(v.t)) v = v_str(to_text(in, v));
+    return to_rp(v);
+}
+
+static size_t text_len(val v) { return is_text(v.t) ? v.s.len : 0; }
+
+static char *copy_text(char *p, val *v)
+{
+    if (!is_text(v->t)) {
+        v->s = rp_str_c("");
+        return p;
+    }
+    if (v->s.len) memcpy(p, v->s.ptr, v->s.len);
+    v->s.ptr = p;
+    return p + v->s.len;
+}
+
+/* A copy of the current row (and `keys`) that owns its text. */
+static trow row_store(rp_interp *in, size_t nslots, const val *keys, size_t nkeys, uint64_t seq)
+{
+    trow t;
+    size_t bytes = in->line.len + 1;
+    for (size_t i = 0; i < nslots; i++) bytes += text_len(in->row[i]);
+    for (size_t i = 0; i < nkeys; i++) bytes += text_len(keys[i]);
+    t.mem = rp_xmalloc(bytes);
+    t.v = rp_xmalloc((nslots + nkeys + 1) * sizeof *t.v);
+    t.keys = t.v + nslots;
+    memcpy(t.v, in->row, nslots * sizeof *t.v);
+    if (nkeys) memcpy(t.keys, keys, nkeys * sizeof *t.keys);
+    char *p = t.mem;
+    for (size_t i = 0; i < nslots + nkeys; i++) p = copy_text(p, &t.v[i]);
+    if (in->line.len) memcpy(p, in->line.ptr, in->line.len);
+    t.line.ptr = p;
+    t.line.len = in->line.len;
+    t.seq = seq;
+    return t;
+}
+
+static void row_load(rp_interp *in, const trow *t, size_t nslots)
+{
+    memcpy(in->row, t->v, nslots * sizeof *in->row);
+    in->line = t->line;
+}
+
+/* {====================================================================
+ * Sort order (see "Tail semantics")
+ * ===================================================================== */
+
+static int nullish(val v) { return !is_text(v.t) && (v.null || (v.t == RP_TYPE_REAL && v.r != v.r)); }
+
+static int order_cmp(val a, val b)
+{
+    if (is_num(a.t) && is_num(b.t)) {
+        if (a.t == RP_TYPE_REAL || b.t == RP_TYPE_REAL) {
+            double x = as_real(a), y = as_real(b);
+            return x < y ? -1 : x > y;
+        }
+        return a.i < b.i ? -1 : a.i > b.i;
+    }
+    if (is_text(a.t) && is_text(b.t)) {
+        size_t n = a.s.len < b.s.len ? a.s.len : b.s.len;
+        int c = n ? memcmp(a.s.ptr, b.s.ptr, n) : 0;
+        if (c) return c < 0 ? -1 : 1;
+        return a.s.len < b.s.len ? -1 : a.s.len > b.s.len;
+    }
+    if (a.t != b.t) return (int)a.t < (int)b.t ? -1 : 1;
+    return a.i < b.i ? -1 : a.i > b.i;
+}
+
+/* <0 when row a is output before row b. */
+static int row_cmp(const rp_ir_stage *st, const trow *a, const trow *b)
+{
+    for (size_t k = 0; k < st->nkeys; k++) {
+        const rp_ir_sortkey *key = &st->keys[k];
+        val x = a->keys[k], y = b->keys[k];
+        int xn = nullish(x), yn = nullish(y), c;
+        if (xn || yn) {
+            if (xn && yn) continue;
+            c = xn ? -1 : 1;
+            if (!key->nulls_first) c = -c;
+            return c;
+        }
+        c = order_cmp(x, y);
+        if (c) return key->desc ? -c : c;
+    }
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Stable merge sort of rows by row_cmp (row_cmp is total, so stability is by seq anyway). */
+static void rows_sort(const rp_ir_stage *st, trow *rows, size_t n)
+{
+    if (n < 2) return;
+    trow *tmp = rp_xmalloc(n * sizeof *tmp);
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi) tmp[o++] = row_cmp(st, &rows[j], &rows[i]) < 0 ? rows[j++] : rows[i++];
+            while (i < mid) tmp[o++] = rows[i++];
+            while (j < hi) tmp[o++] = rows[j++];
+        }
+        memcpy(rows, tmp, n * sizeof *rows);
+    }
+    free(tmp);
+}
+
+/* TOP's heap: the root is the row output last among those kept. */
+static void heap_up(const rp_ir_stage *st, trow *h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (row_cmp(st, &h[p], &h[i]) >= 0) break;
+        trow t = h[p];
+        h[p] = h[i];
+        h[i] = t;
+        i = p;
+    }
+}
+
+static void heap_down(const rp_ir_stage *st, trow *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && row_cmp(st, &h[l], &h[m]) > 0) m = l;
+        if (r < n && row_cmp(st, &h[r], &h[m]) > 0) m = r;
+        if (m == i) return;
+        trow t = h[m];
+        h[m] = h[i];
+        h[i] = t;
+        i = m;
+    }
+}
+
+/* {====================================================================
+ * parse and mv-expand
+ * ===================================================================== */
+
+static int is_guid_text(rp_str s)
+{
+    if (s.len != 36) return 0;
+    for (size_t i = 0; i < 36; i++) {
+        char c = s.ptr[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return 0;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A parse capture's text as `type` (strict); 0 when it does not convert. */
+static int capture_value(rp_str s, rp_type type, val *out)
+{
+    int64_t i;
+    double r;
+    switch (norm_type(type)) {
+    case RP_TYPE_LONG:
+        if (!rp_long_parse(s.ptr, s.len, &i)) return 0;
+        *out = v_long(RP_TYPE_LONG, i);
+        return 1;
+    case RP_TYPE_REAL:
+        if (!rp_real_parse(s.ptr, s.len, &r)) return 0;
+        *out = v_real(r);
+        return 1;
+    case RP_TYPE_DATETIME:
+    case RP_TYPE_TIMESPAN: {
+        rp_type t = norm_type(type);
+        if (!(t == RP_TYPE_DATETIME ? rp_datetime_parse(s.ptr, s.len, &i) : rp_timespan_parse(s.ptr, s.len, &i))) return 0;
+        *out = v_long(t, i);
+        return 1;
+    }
+    case RP_TYPE_BOOL:
+        if (s.len == 4 && strncasecmp(s.ptr, "true", 4) == 0) *out = v_long(RP_TYPE_BOOL, 1);
+        else if (s.len == 5 && strncasecmp(s.ptr, "false", 5) == 0) *out = v_long(RP_TYPE_BOOL, 0);
+        else return 0;
+        return 1;
+    case RP_TYPE_GUID:
+        if (!is_guid_text(s)) return 0;
+        *out = v_str(s);
+        out->t = RP_TYPE_GUID;
+        return 1;
+    default:
+        *out = v_str(s);
+        return 1;
+    }
+}
+
+static void run_parse(rp_interp *in, const rp_ir_rule *ir, const rp_ir_stage *st)
+{
+    rp_str s = to_text(in, eval(in, st->source));
+    size_t np = st->npieces;
+    val tmp[16];
+    val *vals = np <= 16 ? tmp : rp_xmalloc(np * sizeof *vals);
+    size_t pos = 0, pending = (size_t)-1, pend_start = 0;
+    int ok = 1;
+    for (size_t i = 0; i < np && ok; i++) {
+        const rp_ir_parse_piece *p = &st->pieces[i];
+        if (p->text) {
+            size_t at;
+            if (pending == (size_t)-1) {
+                at = pos;
+                if (s.len - pos < p->len || (p->len && memcmp(s.ptr + pos, p->text, p->len) != 0)) ok = 0;
+            } else if (p->len == 0) {
+                at = pos;
+            } else {
+                rp_needle n = needle_of(in, (rp_str){p->text, p->len});
+                at = rp_find(s.ptr, s.len, &n, RP_CS, pos);
+                if (at == (size_t)-1) ok = 0;
+            }
+            if (!ok) break;
+            if (pending != (size_t)-1) {
+                const rp_ir_parse_piece *c = &st->pieces[pending];
+                if (c->name && !capture_value((rp_str){s.ptr + pend_start, at - pend_start}, c->type, &vals[pending])) ok = 0;
+                pending = (size_t)-1;
+            }
+            pos = at + p->len;
+        } else {
+            if (pending != (size_t)-1) {
+                /* two captures in a row: the first is non-greedy, so empty */
+                const rp_ir_parse_piece *c = &st->pieces[pending];
+                if (c->name && !capture_value((rp_str){s.ptr + pos, 0}, c->type, &vals[pending])) ok = 0;
+            }
+            pending = i;
+            pend_start = pos;
+        }
+    }
+    if (ok && pending != (size_t)-1) {
+        const rp_ir_parse_piece *c = &st->pieces[pending];
+        if (c->name && !capture_value((rp_str){s.ptr + pend_start, s.len - pend_start}, c->type, &vals[pending])) ok = 0;
+    }
+    for (size_t i = 0; i < np; i++) {
+        const rp_ir_parse_piece *p = &st->pieces[i];
+        if (!p->name || p->slot < 0) continue;
+        if (ok) in->row[p->slot] = vals[i];
+        else {
+            rp_type t = norm_type(p->type);
+            in->row[p->slot] = v_null(t == RP_TYPE_UNKNOWN ? RP_TYPE_STRING : t);
+        }
+    }
+    (void)ir;
+    if (vals != tmp) free(vals);
+}
+
+static size_t json_ws(rp_str s, size_t i)
+{
+    while (i < s.len && (s.ptr[i] == ' ' || s.ptr[i] == '\t' || s.ptr[i] == '\n' || s.ptr[i] == '\r')) i++;
+    return i;
+}
+
+/* End of the JSON value starting at i (strings, nesting; scalars up to a delimiter). */
+static size_t json_skip(rp_str s, size_t i)
+{
+    int depth = 0;
+    while (i < s.len) {
+        char c = s.ptr[i];
+        if (c == '"') {
+            for (i++; i < s.len && s.ptr[i] != '"'; i++)
+                if (s.ptr[i] == '\\') i++;
+            i++;
+            if (depth == 0) return i < s.len ? i : s.len;
+            continue;
+        }
+        if (c == '[' || c == '{') depth++;
+        else if (c == ']' || c == '}') {
+            if (depth == 0) return i;
+            if (--depth == 0) return i + 1;
+        } else if (depth == 0 && (c == ',' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+            return i;
+        }
+        i++;
+    }
+    return s.len;
+}
+
+/* The values mv-expand makes of v (see "Tail semantics"); *n of them, malloc'd array. */
+static val *expand_values(rp_interp *in, val v, size_t *n)
+{
+    *n = 0;
+    val *out = NULL;
+    size_t cap = 0;
+    rp_str s = v.s;
+    size_t i = v.t == RP_TYPE_DYNAMIC && !v.null ? json_ws(s, 0) : s.len;
+    if (v.t != RP_TYPE_DYNAMIC || v.null || i >= s.len || (s.len - i >= 4 && memcmp(s.ptr + i, "null", 4) == 0 && json_ws(s, i + 4) == s.len)) {
+        out = rp_xmalloc(sizeof *out);
+        out[0] = v.t == RP_TYPE_DYNAMIC ? v_null(RP_TYPE_DYNAMIC) : v;
+        *n = 1;
+        return out;
+    }
+    char open = s.ptr[i];
+    if (open != '[' && open != '{') {
+        out = rp_xmalloc(sizeof *out);
+        out[0] = v;
+        *n = 1;
+        return out;
+    }
+    i = json_ws(s, i + 1);
+    while (i < s.len && s.ptr[i] != (open == '[' ? ']' : '}')) {
+        size_t b = i, e = json_skip(s, i);
+        if (e <= b) break;
+        val el = v_null(RP_TYPE_DYNAMIC);
+        if (open == '{') {
+            size_t kb = b, ke = e;
+            i = json_ws(s, e);
+            if (i >= s.len || s.ptr[i] != ':') break;
+            i = json_ws(s, i + 1);
+            size_t vb = i, ve = json_skip(s, i);
+            if (ve <= vb) break;
+            size_t len = 1 + (ke - kb) + 1 + (ve - vb) + 1;
+            char *p = scratch_alloc(in, len);
+            p[0] = '{';
+            memcpy(p + 1, s.ptr + kb, ke - kb);
+            p[1 + ke - kb] = ':';
+            memcpy(p + 2 + ke - kb, s.ptr + vb, ve - vb);
+            p[len - 1] = '}';
+            el.null = 0;
+            el.s.ptr = p;
+            el.s.len = len;
+            e = ve;
+        } else if (!(e - b == 4 && memcmp(s.ptr + b, "null", 4) == 0)) {
+            el.null = 0;
+            el.s.ptr = s.ptr + b;
+            el.s.len = e - b;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            out = rp_xrealloc(out, cap * sizeof *out);
+        }
+        out[(*n)++] = el;
+        i = json_ws(s, e);
+        if (i < s.len && s.ptr[i] == ',') i = json_ws(s, i + 1);
+    }
+    return out;
+}
+
+/* {====================================================================
+ * Rows through stages
+ * ===================================================================== */
+
+static void flow(rp_interp *in, const where *at, size_t k);
+
+static void run_mv_expand(rp_interp *in, const where *at, size_t k, const rp_ir_stage *st)
+{
+    const rp_ir_rule *ir = at->r->ir;
+    size_t nc = st->nassigns, rows = 0;
+    val **els = rp_xcalloc(nc + 1, sizeof *els);
+    size_t *counts = rp_xcalloc(nc + 1, sizeof *counts);
+    for (size_t c = 0; c < nc; c++) {
+        els[c] = expand_values(in, eval(in, st->assigns[c].expr), &counts[c]);
+        if (counts[c] > rows) rows = counts[c];
+    }
+    if (st->limit > 0 && (uint64_t)rows > (uint64_t)st->limit) rows = (size_t)st->limit;
+    val *saved = rows ? rp_xmalloc((ir->nslots + 1) * sizeof *saved) : NULL;
+    if (saved) memcpy(saved, in->row, ir->nslots * sizeof *saved);
+    rp_str line = in->line;
+    for (size_t i = 0; i < rows; i++) {
+        if (i) {
+            memcpy(in->row, saved, ir->nslots * sizeof *saved);
+            in->line = line;
+        }
+        for (size_t c = 0; c < nc; c++) in->row[st->assigns[c].slot] = i < counts[c] ? els[c][i] : v_null(RP_TYPE_DYNAMIC);
+        flow(in, at, k + 1);
+    }
+    for (size_t c = 0; c < nc; c++) free(els[c]);
+    free(els);
+    free(counts);
+    free(saved);
+}
+
+/* A row arrives at stateful tail stage k. */
+static void tail_consume(rp_interp *in, const where *at, size_t k)
+{
+    const rp_ir_rule *ir = at->r->ir;
+    tstage *t = &at->r->ts[k];
+    const rp_ir_stage *st = t->st;
+    switch (st->kind) {
+    case RP_IR_SUMMARIZE:
+    case RP_IR_DISTINCT: {
+        for (size_t a = 0; a < st->nassigns; a++) t->kbuf[a] = to_rp_kind(in, eval(in, st->assigns[a].expr), t->key_kinds[a]);
+        size_t na = st->kind == RP_IR_SUMMARIZE ? st->naggs : 0;
+        for (size_t a = 0; a < na; a++) {
+            const rp_ir_agg *ag = &st->aggs[a];
+            memset(&t->ins[a], 0, sizeof t->ins[a]);
+            if (ag->arg) {
+                val av = eval(in, ag->arg);
+                t->vbuf[a] = to_rp_kind(in, av, t->aggs[a].vkind);
+                t->ins[a].cond = ag->kind == RP_IR_AGG_COUNTIF ? (!av.null && av.i) : true;
+            } else {
+                memset(&t->vbuf[a], 0, sizeof t->vbuf[a]);
+                t->vbuf[a].s = rp_str_c("");
+                t->ins[a].cond = true;
+            }
+            t->ins[a].v = &t->vbuf[a];
+            for (size_t x = 0; x < ag->nextras; x++)
+                t->xbuf[a][x] = to_rp_kind(in, eval(in, ag->extras[x].expr), t->extra_kinds[a][x]);
+            t->ins[a].extra = t->xbuf[a];
+        }
+        if (!rp_groups_feed(&t->groups, t->kbuf, t->ins)) in->write_error = 1;
+        break;
+    }
+    case RP_IR_TAKE:
+        if ((int64_t)t->nrows < st->limit) {
+            if (t->nrows == t->cap) {
+                t->cap = t->cap ? t->cap * 2 : 16;
+                t->rows = rp_xrealloc(t->rows, t->cap * sizeof *t->rows);
+            }
+            t->rows[t->nrows++] = row_store(in, ir->nslots, NULL, 0, t->seq);
+        }
+        t->seq++;
+        break;
+    case RP_IR_SORT:
+    case RP_IR_TOP: {
+        val ktmp[8];
+        val *keys = st->nkeys <= 8 ? ktmp : rp_xmalloc(st->nkeys * sizeof *keys);
+        for (size_t i = 0; i < st->nkeys; i++) keys[i] = eval(in, st->keys[i].expr);
+        uint64_t seq = t->seq++;
+        int store = 1, replace = 0;
+        if (st->kind == RP_IR_TOP) {
+            if (st->limit <= 0) store = 0;
+            else if ((int64_t)t->nrows >= st->limit) {
+                trow probe = {NULL, keys, {"", 0}, seq, NULL};
+                replace = row_cmp(st, &probe, &t->rows[0]) < 0;
+                store = replace;
+            }
+        }
+        if (store) {
+            trow row = row_store(in, ir->nslots, keys, st->nkeys, seq);
+            if (replace) {
+                trow_free(&t->rows[0]);
+                t->rows[0] = row;
+                heap_down(st, t->rows, t->nrows, 0);
+            } else {
+                if (t->nrows == t->cap) {
+                    t->cap = t->cap ? t->cap * 2 : 16;
+                    t->rows = rp_xrealloc(t->rows, t->cap * sizeof *t->rows);
+                }
+                t->rows[t->nrows++] = row;
+                if (st->kind == RP_IR_TOP) heap_up(st, t->rows, t->nrows - 1);
+            }
+        }
+        if (keys != ktmp) free(keys);
+        break;
+    }
+    case RP_IR_COUNT: t->count++; break;
+    default: break;
+    }
+}
+
+/* A row leaves its source's stages: exclusions, then the tail or an alert. */
+static void source_done(rp_interp *in, const where *at)
+{
+    irule *r = at->r;
+    const rp_ir_rule *ir = r->ir;
+    const rp_ir_source *src = &ir->sources[at->src];
+    if (!in->counted) {
+        in->stats.matched++;
+        in->counted = 1;
+    }
+    in->rstats[at->ri].matched++;
+    for (size_t x = 0; x < ir->nexcls; x++) {
+        if (!ir->excls[x].pred || !rp_tv_where(tv_of(eval(in, ir->excls[x].pred)))) continue;
+        r->suppressed[x]++;
+        if (in->suppressed) {
+            alert_head(in, r, src->table);
+            rp_jw_key(&in->w, "exclusion");
+            rp_jw_cstr(&in->w, ir->excls[x].scenario);
+            rp_jw_key(&in->w, "event");
+            rp_jw_raw(&in->w, in->line);
+            rp_jw_obj_end(&in->w);
+            flush(in, in->suppressed);
+        }
+        return;
+    }
+    if (ir->ntail) {
+        in->rstats[at->ri].aggregated++;
+        where tail = {r, at->ri, (size_t)-1};
+        flow(in, &tail, 0);
+        return;
+    }
+    alert_head(in, r, src->table);
+    write_event(in, &ir->out);
+    rp_jw_obj_end(&in->w);
+    flush(in, in->alerts);
+    in->rstats[at->ri].alerts++;
+    in->stats.alerts++;
+}
+
+/* One output row of the tail. */
+static void tail_emit(rp_interp *in, const where *at)
+{
+    const rp_ir_rule *ir = at->r->ir;
+    alert_head(in, at->r, ir->table ? ir->table : "");
+    write_event(in, &ir->out);
+    rp_jw_obj_end(&in->w);
+    flush(in, in->alerts);
+    in->rstats[at->ri].alerts++;
+    in->stats.alerts++;
+}
+
+/* Runs the current row from stage k of its source (or of the tail) to the end. */
+static void flow(rp_interp *in, const where *at, size_t k)
+{
+    const rp_ir_rule *ir = at->r->ir;
+    int tail = at->src == (size_t)-1;
+    const rp_ir_stage *stages = tail ? ir->tail : ir->sources[at->src].stages;
+    size_t n = tail ? ir->ntail : ir->sources[at->src].nstages;
+    for (; k < n; k++) {
+        const rp_ir_stage *st = &stages[k];
         switch (st->kind) {
         case RP_IR_FILTER:
             if (!rp_tv_where(tv_of(eval(in, st->pred)))) return;
@@ -875,69 +1646,101 @@ static void run_source(rp_interp *in, irule *r, size_t ri, size_t s, const rp_ev
             if (vals != tmp) free(vals);
             break;
         }
-        default: return; /* rejected by rp_interp_add_rule */
+        case RP_IR_PARSE: run_parse(in, ir, st); break;
+        case RP_IR_MV_EXPAND: run_mv_expand(in, at, k, st); return;
+        default:
+            if (tail) tail_consume(in, at, k);
+            return;
         }
     }
-    in->stats.matched++;
-    in->rstats[ri].matched++;
-    for (size_t x = 0; x < ir->nexcls; x++) {
-        if (!ir->excls[x].pred || !rp_tv_where(tv_of(eval(in, ir->excls[x].pred)))) continue;
-        r->suppressed[x]++;
-        if (in->suppressed) {
-            alert_head(in, r, src->table);
-            rp_jw_key(&in->w, "exclusion");
-            rp_jw_cstr(&in->w, ir->excls[x].scenario);
-            rp_jw_key(&in->w, "event");
-            rp_jw_raw(&in->w, ev->line);
-            rp_jw_obj_end(&in->w);
-            flush(in, in->suppressed);
-        }
-        return;
-    }
-    if (r->summarize) {
-        const rp_ir_stage *st = r->summarize;
-        rp_val keys[64], extras[64 * 4];
-        rp_agg_in ins[64];
-        size_t nextra = 0;
-        if (st->nassigns > 64 || st->naggs > 64) return;
-        for (size_t k = 0; k < st->nassigns; k++) keys[k] = to_rp(eval(in, st->assigns[k].expr));
-        for (size_t a = 0; a < st->naggs; a++) {
-            const rp_ir_agg *ag = &st->aggs[a];
-            rp_val *v = &extras[nextra++ % 256];
-            memset(&ins[a], 0, sizeof ins[a]);
-            if (ag->arg) {
-                val av = eval(in, ag->arg);
-                *v = to_rp(av);
-                ins[a].cond = ag->kind == RP_IR_AGG_COUNTIF ? (!av.null && av.i) : true;
-            } else {
-                memset(v, 0, sizeof *v);
-                v->s = rp_str_c("");
-                ins[a].cond = true;
+    if (tail) tail_emit(in, at);
+    else source_done(in, at);
+}
+
+/* End of input for stateful tail stage k: its rows go on from stage k + 1. */
+static void tail_flush(rp_interp *in, const where *at, size_t k)
+{
+    const rp_ir_rule *ir = at->r->ir;
+    tstage *t = &at->r->ts[k];
+    const rp_ir_stage *st = t->st;
+    switch (st->kind) {
+    case RP_IR_SUMMARIZE:
+    case RP_IR_DISTINCT: {
+        size_t na = st->kind == RP_IR_SUMMARIZE ? st->naggs : 0;
+        rp_group_iter it;
+        rp_groups_iter(&t->groups, &it);
+        int empty_row = st->kind == RP_IR_SUMMARIZE && st->nassigns == 0 && t->groups.count == 0;
+        while (rp_groups_next(&it) || empty_row) {
+            empty_row = 0;
+            row_reset(in, ir);
+            for (size_t a = 0; a < st->nassigns; a++)
+                in->row[st->assigns[a].slot] = from_rp(rp_groups_key(&t->groups, &it, a), type_of_kind(t->key_kinds[a]));
+            for (size_t a = 0; a < na; a++) {
+                const rp_ir_agg *ag = &st->aggs[a];
+                rp_val rv;
+                rp_groups_agg(&t->groups, &it, a, &in->w3, &rv);
+                val v = from_rp(&rv, type_of_kind(rp_groups_agg_kind(&t->groups, a)));
+                if (v.t == RP_TYPE_DYNAMIC && !v.null) {
+                    /* the array text lives in w3: keep it for the row */
+                    char *p = scratch_alloc(in, v.s.len);
+                    memcpy(p, v.s.ptr, v.s.len);
+                    v.s.ptr = p;
+                }
+                in->row[ag->slot] = v;
+                for (size_t x = 0; x < ag->nextras; x++) {
+                    rp_groups_extra(&t->groups, &it, a, x, &rv);
+                    in->row[ag->extras[x].slot] = from_rp(&rv, type_of_kind(t->extra_kinds[a][x]));
+                }
             }
-            ins[a].v = v;
-            if (ag->nextras) {
-                rp_val *ex = rp_xmalloc(ag->nextras * sizeof *ex);
-                for (size_t x = 0; x < ag->nextras; x++) ex[x] = to_rp(eval(in, ag->extras[x].expr));
-                ins[a].extra = ex;
-            }
+            flow(in, at, k + 1);
+            scratch_reset(in);
         }
-        rp_groups_feed(&r->groups, keys, ins);
-        for (size_t a = 0; a < st->naggs; a++) free((void *)ins[a].extra);
-        in->rstats[ri].aggregated++;
-        return;
+        break;
     }
-    alert_head(in, r, src->table);
-    write_event(in, &ir->out, ev);
-    rp_jw_obj_end(&in->w);
-    flush(in, in->alerts);
-    in->rstats[ri].alerts++;
-    in->stats.alerts++;
+    case RP_IR_TOP:
+    case RP_IR_SORT:
+        rows_sort(st, t->rows, t->nrows);
+        /* fall through */
+    case RP_IR_TAKE:
+        for (size_t i = 0; i < t->nrows; i++) {
+            row_load(in, &t->rows[i], ir->nslots);
+            flow(in, at, k + 1);
+            scratch_reset(in);
+        }
+        for (size_t i = 0; i < t->nrows; i++) trow_free(&t->rows[i]);
+        t->nrows = 0;
+        break;
+    case RP_IR_COUNT:
+        row_reset(in, ir);
+        in->row[st->out.cols[0].slot] = v_long(RP_TYPE_LONG, t->count);
+        flow(in, at, k + 1);
+        scratch_reset(in);
+        break;
+    default: break;
+    }
+}
+
+/* {====================================================================
+ * Driver
+ * ===================================================================== */
+
+static void run_source(rp_interp *in, irule *r, size_t ri, size_t s, const rp_event *ev)
+{
+    const rp_ir_rule *ir = r->ir;
+    const rp_ir_source *src = &ir->sources[s];
+    row_reset(in, ir);
+    in->line = ev->line;
+    for (size_t k = 0; k < src->ninputs; k++)
+        in->row[src->inputs[k].slot] = from_rp(&ev->v[r->src_cols[s][k]], src->inputs[k].type);
+    where at = {r, ri, s};
+    flow(in, &at, 0);
 }
 
 static void evaluate(rp_interp *in, const rp_event *ev)
 {
     for (size_t i = 0; i < in->nrules; i++) {
         irule *r = &in->rules[i];
+        in->counted = 0;
         for (size_t s = 0; s < r->ir->nsources; s++)
             if (r->src_table[s] == ev->table) run_source(in, r, i, s, ev);
         scratch_reset(in);
@@ -969,20 +1772,9 @@ int rp_interp_finish(rp_interp *in)
     ensure_reader(in);
     for (size_t i = 0; i < in->nrules; i++) {
         irule *r = &in->rules[i];
-        if (!r->summarize) continue;
-        rp_group_iter it;
-        rp_groups_iter(&r->groups, &it);
-        while (rp_groups_next(&it)) {
-            alert_head(in, r, r->ir->table ? r->ir->table : "");
-            rp_jw_key(&in->w, "event");
-            rp_jw_obj_begin(&in->w);
-            rp_groups_write(&r->groups, &it, &in->w, r->key_names, r->agg_names, r->extra_names);
-            rp_jw_obj_end(&in->w);
-            rp_jw_obj_end(&in->w);
-            flush(in, in->alerts);
-            in->rstats[i].alerts++;
-            in->stats.alerts++;
-        }
+        where at = {r, i, (size_t)-1};
+        for (size_t k = 0; k < r->ir->ntail; k++)
+            if (rp_ir_stage_is_stateful(r->ir->tail[k].kind)) tail_flush(in, &at, k);
     }
     return in->write_error ? -1 : 0;
 }
@@ -999,19 +1791,8 @@ void rp_interp_free(rp_interp *in)
         free(r->src_table);
         free(r->suppressed);
         free(r->excl_names);
-        if (r->summarize) {
-            rp_groups_free(&r->groups);
-            for (size_t a = 0; a < r->summarize->naggs; a++) {
-                free(r->extra_kinds[a]);
-                free((void *)r->extra_names[a]);
-            }
-            free(r->extra_kinds);
-            free((void *)r->extra_names);
-            free(r->key_kinds);
-            free(r->key_names);
-            free(r->aggs);
-            free(r->agg_names);
-        }
+        for (size_t k = 0; k < r->ir->ntail; k++) tstage_free(&r->ts[k]);
+        free(r->ts);
     }
     for (size_t i = 0; i < in->nrx; i++) rp_regex_free(&in->rx[i].re);
     free(in->rx);
@@ -1027,5 +1808,6 @@ void rp_interp_free(rp_interp *in)
     free(in->old_scratch);
     rp_jw_free(&in->w);
     rp_jw_free(&in->w2);
+    rp_jw_free(&in->w3);
     free(in);
 }

@@ -205,6 +205,478 @@ static void test_not_full_rejected(void)
     rp_arena_free(f.A);
 }
 
+/* {====================================================================
+ * Tails, parse, mv-expand, regex functions: several lines in, the "event" objects out
+ * ===================================================================== */
+
+/* The visible columns `names` (space-separated; "*" first for event_star). */
+static rp_ir_cols mkcols(fixture *f, const char *names)
+{
+    rp_ir_cols c = {0};
+    c.cols = RP_NEW_ARRAY(f->A, rp_ir_col, 16);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", names);
+    for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " ")) {
+        if (strcmp(tok, "*") == 0) {
+            c.event_star = 1;
+            continue;
+        }
+        int slot = rp_ir_slot_find(f->ir, tok);
+        CU_ASSERT_FATAL(slot >= 0);
+        c.cols[c.count].name = f->ir->slots[slot].name;
+        c.cols[c.count].slot = slot;
+        c.cols[c.count].type = f->ir->slots[slot].type;
+        c.count++;
+    }
+    return c;
+}
+
+static rp_ir_stage *tail_stage(fixture *f, rp_ir_stage_kind kind, const char *out)
+{
+    rp_ir_stage *st = rp_ir_add_stage(f->A, &f->ir->tail, &f->ir->ntail, kind, nospan);
+    if (out) st->out = mkcols(f, out);
+    return st;
+}
+
+static rp_ir_stage *src_stage(fixture *f, rp_ir_stage_kind kind)
+{
+    return rp_ir_add_stage(f->A, &f->src->stages, &f->src->nstages, kind, nospan);
+}
+
+static rp_ir_assign *assigns(fixture *f, rp_ir_stage *st, size_t n)
+{
+    st->assigns = RP_NEW_ARRAY(f->A, rp_ir_assign, n);
+    st->nassigns = n;
+    return st->assigns;
+}
+
+static void set_assign(fixture *f, rp_ir_assign *a, const char *name, rp_ir_expr *e)
+{
+    a->name = name;
+    a->expr = e;
+    a->slot = rp_ir_slot_of(f->A, f->ir, name, e->type);
+}
+
+/* Runs the rule over `lines` (NULL-terminated); returns the "event" objects of the alerts, one
+ * per line, in a static buffer. The rule's `out` is the last tail stage's, else the source's. */
+static const char *run_rows(fixture *f, const char *const *lines)
+{
+    static char result[8192];
+    f->ir->out = f->ir->ntail ? f->ir->tail[f->ir->ntail - 1].out : f->src->out;
+    FILE *out = tmpfile();
+    rp_interp *in = rp_interp_new(0, out, NULL);
+    const char *why = NULL;
+    int ok = rp_interp_add_rule(in, f->ir, &why);
+    if (!ok) printf("\nnot run: %s\n", why ? why : "?");
+    CU_ASSERT_FATAL(ok);
+    for (size_t i = 0; lines[i]; i++) rp_interp_feed_line(in, lines[i], strlen(lines[i]));
+    CU_ASSERT_EQUAL(rp_interp_finish(in), 0);
+    /* rp_stats_consistent reads "aggregated == 0" as a filter rule: a tail that emits rows on
+     * empty input (count, summarize without by) does not fit it */
+    const rp_stats *stats = rp_interp_stats(in);
+    if (!f->ir->ntail || stats->rules[0].aggregated) CU_ASSERT(rp_stats_consistent(stats));
+    rewind(out);
+    char line[2048];
+    size_t at = 0;
+    result[0] = '\0';
+    const char *head = "{\"rule_id\":\"r1\",\"rule\":\"test rule\",\"table\":\"DeviceProcessEvents\",\"event\":";
+    while (fgets(line, sizeof line, out)) {
+        size_t n = strlen(line);
+        CU_ASSERT_FATAL(strncmp(line, head, strlen(head)) == 0);
+        CU_ASSERT_FATAL(n >= strlen(head) + 2 && line[n - 1] == '\n' && line[n - 2] == '}');
+        at += (size_t)snprintf(result + at, sizeof result - at, "%.*s\n", (int)(n - 2 - strlen(head)), line + strlen(head));
+    }
+    rp_interp_free(in);
+    fclose(out);
+    rp_arena_free(f->A);
+    fx_init(f);
+    return result;
+}
+
+#define P(id) EV(",\"FileName\":\"f" #id "\",\"ProcessId\":" #id)
+
+static void test_take(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *lines[] = {P(3), P(1), P(2), NULL};
+    /* take keeps input order and the whole event (event_star) */
+    col(&f, "ProcessId", RP_TYPE_LONG);
+    tail_stage(&f, RP_IR_TAKE, "*")->limit = 2;
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), P(3) "\n" P(1) "\n");
+    /* take 0: nothing */
+    col(&f, "ProcessId", RP_TYPE_LONG);
+    tail_stage(&f, RP_IR_TAKE, "*")->limit = 0;
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), "");
+    /* take more than there is: all, and a where after it filters its output */
+    rp_ir_expr *pid = col(&f, "ProcessId", RP_TYPE_LONG);
+    tail_stage(&f, RP_IR_TAKE, "*")->limit = 10;
+    rp_ir_stage *w = tail_stage(&f, RP_IR_FILTER, "*");
+    w->pred = rp_ir_cmp_new(f.A, RP_IR_GE, pid, rp_ir_const_long(f.A, 2, nospan), nospan);
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), P(3) "\n" P(2) "\n");
+    rp_arena_free(f.A);
+}
+
+static void sortkey(fixture *f, rp_ir_stage *st, rp_ir_expr *e, int desc, int nulls_first)
+{
+    st->keys = RP_NEW_ARRAY(f->A, rp_ir_sortkey, 1);
+    st->nkeys = 1;
+    st->keys[0].expr = e;
+    st->keys[0].desc = desc;
+    st->keys[0].nulls_first = nulls_first;
+}
+
+static void test_sort_top(void)
+{
+    fixture f;
+    fx_init(&f);
+    /* ties (two 2s) keep input order; a null and a missing ProcessId sort together */
+    const char *lines[] = {EV(",\"FileName\":\"a\",\"ProcessId\":2"), EV(",\"FileName\":\"b\",\"ProcessId\":null"),
+                           EV(",\"FileName\":\"c\",\"ProcessId\":5"), EV(",\"FileName\":\"d\",\"ProcessId\":2"),
+                           EV(",\"FileName\":\"e\""), NULL};
+#define SORT_CASE(kind, n, desc, nf, expect)                                                          \
+    do {                                                                                              \
+        rp_ir_expr *pid = col(&f, "ProcessId", RP_TYPE_LONG);                                         \
+        col(&f, "FileName", RP_TYPE_STRING);                                                          \
+        rp_ir_stage *st = tail_stage(&f, kind, "FileName ProcessId");                                 \
+        st->limit = n;                                                                                \
+        sortkey(&f, st, pid, desc, nf);                                                               \
+        CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), expect);                                          \
+    } while (0)
+    /* sort default: desc, nulls last */
+    SORT_CASE(RP_IR_SORT, 0, 1, 0,
+              "{\"FileName\":\"c\",\"ProcessId\":5}\n{\"FileName\":\"a\",\"ProcessId\":2}\n{\"FileName\":\"d\",\"ProcessId\":2}\n"
+              "{\"FileName\":\"b\",\"ProcessId\":null}\n{\"FileName\":\"e\",\"ProcessId\":null}\n");
+    /* asc: nulls first */
+    SORT_CASE(RP_IR_SORT, 0, 0, 1,
+              "{\"FileName\":\"b\",\"ProcessId\":null}\n{\"FileName\":\"e\",\"ProcessId\":null}\n{\"FileName\":\"a\",\"ProcessId\":2}\n"
+              "{\"FileName\":\"d\",\"ProcessId\":2}\n{\"FileName\":\"c\",\"ProcessId\":5}\n");
+    /* desc nulls first */
+    SORT_CASE(RP_IR_SORT, 0, 1, 1,
+              "{\"FileName\":\"b\",\"ProcessId\":null}\n{\"FileName\":\"e\",\"ProcessId\":null}\n{\"FileName\":\"c\",\"ProcessId\":5}\n"
+              "{\"FileName\":\"a\",\"ProcessId\":2}\n{\"FileName\":\"d\",\"ProcessId\":2}\n");
+    /* top 2 desc: the tie at the cut goes to the earlier row */
+    SORT_CASE(RP_IR_TOP, 2, 1, 0, "{\"FileName\":\"c\",\"ProcessId\":5}\n{\"FileName\":\"a\",\"ProcessId\":2}\n");
+    SORT_CASE(RP_IR_TOP, 3, 1, 0,
+              "{\"FileName\":\"c\",\"ProcessId\":5}\n{\"FileName\":\"a\",\"ProcessId\":2}\n{\"FileName\":\"d\",\"ProcessId\":2}\n");
+    /* top asc (nulls first): the nulls are the top */
+    SORT_CASE(RP_IR_TOP, 1, 0, 1, "{\"FileName\":\"b\",\"ProcessId\":null}\n");
+    /* top asc nulls last */
+    SORT_CASE(RP_IR_TOP, 2, 0, 0, "{\"FileName\":\"a\",\"ProcessId\":2}\n{\"FileName\":\"d\",\"ProcessId\":2}\n");
+    SORT_CASE(RP_IR_TOP, 0, 1, 0, "");
+#undef SORT_CASE
+    /* strings: ordinal, "" smallest, case-sensitive ("B" < "a") */
+    const char *names[] = {EV(",\"FileName\":\"a\""), EV(",\"FileName\":\"B\""), EV(""), EV(",\"FileName\":\"ab\""), NULL};
+    rp_ir_expr *fn = col(&f, "FileName", RP_TYPE_STRING);
+    rp_ir_stage *st = tail_stage(&f, RP_IR_SORT, "FileName");
+    sortkey(&f, st, fn, 0, 1);
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, names), "{\"FileName\":\"\"}\n{\"FileName\":\"B\"}\n{\"FileName\":\"a\"}\n{\"FileName\":\"ab\"}\n");
+    /* many rows through a small heap: top 3 of 200 */
+    static char evs[200][96];
+    const char *many[201];
+    for (int i = 0; i < 200; i++) {
+        snprintf(evs[i], sizeof evs[i], "{\"Type\":\"DeviceProcessEvents\",\"ProcessId\":%d}", (i * 37) % 200);
+        many[i] = evs[i];
+    }
+    many[200] = NULL;
+    rp_ir_expr *pid = col(&f, "ProcessId", RP_TYPE_LONG);
+    st = tail_stage(&f, RP_IR_TOP, "ProcessId");
+    st->limit = 3;
+    sortkey(&f, st, pid, 1, 0);
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, many), "{\"ProcessId\":199}\n{\"ProcessId\":198}\n{\"ProcessId\":197}\n");
+    rp_arena_free(f.A);
+}
+
+static void test_distinct_count(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *lines[] = {EV(",\"FileName\":\"A.exe\""), EV(",\"FileName\":\"a.exe\""), EV(",\"FileName\":\"A.exe\""), EV(""), NULL};
+    /* distinct: case-sensitive, first-seen order, missing is "" */
+    rp_ir_stage *st = tail_stage(&f, RP_IR_DISTINCT, NULL);
+    set_assign(&f, &assigns(&f, st, 1)[0], "FileName", col(&f, "FileName", RP_TYPE_STRING));
+    st->out = mkcols(&f, "FileName");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), "{\"FileName\":\"A.exe\"}\n{\"FileName\":\"a.exe\"}\n{\"FileName\":\"\"}\n");
+    /* distinct on a long: nulls are one row */
+    const char *nums[] = {EV(",\"ProcessId\":1"), EV(""), EV(",\"ProcessId\":null"), EV(",\"ProcessId\":1"), NULL};
+    st = tail_stage(&f, RP_IR_DISTINCT, NULL);
+    set_assign(&f, &assigns(&f, st, 1)[0], "ProcessId", col(&f, "ProcessId", RP_TYPE_LONG));
+    st->out = mkcols(&f, "ProcessId");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, nums), "{\"ProcessId\":1}\n{\"ProcessId\":null}\n");
+    /* count, then a where on Count */
+    col(&f, "FileName", RP_TYPE_STRING);
+    rp_ir_rule *ir = f.ir;
+    rp_ir_slot_of(f.A, ir, "Count", RP_TYPE_LONG);
+    tail_stage(&f, RP_IR_COUNT, "Count");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), "{\"Count\":4}\n");
+    /* count on no input: one row, 0 */
+    const char *none[] = {NULL};
+    col(&f, "FileName", RP_TYPE_STRING);
+    rp_ir_slot_of(f.A, f.ir, "Count", RP_TYPE_LONG);
+    tail_stage(&f, RP_IR_COUNT, "Count");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, none), "{\"Count\":0}\n");
+    /* distinct then count: counts distinct rows */
+    st = tail_stage(&f, RP_IR_DISTINCT, NULL);
+    set_assign(&f, &assigns(&f, st, 1)[0], "FileName", col(&f, "FileName", RP_TYPE_STRING));
+    st->out = mkcols(&f, "FileName");
+    rp_ir_slot_of(f.A, f.ir, "Count", RP_TYPE_LONG);
+    tail_stage(&f, RP_IR_COUNT, "Count");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), "{\"Count\":3}\n");
+    rp_arena_free(f.A);
+}
+
+static rp_ir_agg *aggs(fixture *f, rp_ir_stage *st, size_t n)
+{
+    st->aggs = RP_NEW_ARRAY(f->A, rp_ir_agg, n);
+    st->naggs = n;
+    return st->aggs;
+}
+
+static void set_agg(fixture *f, rp_ir_agg *a, rp_ir_agg_kind kind, const char *name, rp_ir_expr *arg, rp_type type)
+{
+    a->kind = kind;
+    a->name = name;
+    a->arg = arg;
+    a->type = type;
+    a->slot = rp_ir_slot_of(f->A, f->ir, name, type);
+}
+
+static void test_after_summarize(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *lines[] = {P(1), EV(",\"FileName\":\"f2\",\"ProcessId\":7"), P(3), P(1), EV(",\"FileName\":\"f2\",\"ProcessId\":8"),
+                           P(1), NULL};
+    /* summarize Count=count(), Ids=make_set(ProcessId) by FileName | where Count > 1 | sort by Count asc */
+    rp_ir_stage *st = tail_stage(&f, RP_IR_SUMMARIZE, NULL);
+    set_assign(&f, &assigns(&f, st, 1)[0], "FileName", col(&f, "FileName", RP_TYPE_STRING));
+    rp_ir_agg *ag = aggs(&f, st, 2);
+    set_agg(&f, &ag[0], RP_IR_AGG_COUNT, "Count", NULL, RP_TYPE_LONG);
+    set_agg(&f, &ag[1], RP_IR_AGG_MAKE_SET, "Ids", col(&f, "ProcessId", RP_TYPE_LONG), RP_TYPE_DYNAMIC);
+    st->out = mkcols(&f, "FileName Count Ids");
+    rp_ir_expr *cnt = rp_ir_colref(f.A, "Count", ag[0].slot, RP_TYPE_LONG, nospan);
+    rp_ir_stage *w = tail_stage(&f, RP_IR_FILTER, "FileName Count Ids");
+    w->pred = rp_ir_cmp_new(f.A, RP_IR_GT, cnt, rp_ir_const_long(f.A, 1, nospan), nospan);
+    rp_ir_stage *so = tail_stage(&f, RP_IR_SORT, "FileName Count Ids");
+    sortkey(&f, so, rp_ir_colref(f.A, "Count", ag[0].slot, RP_TYPE_LONG, nospan), 0, 1);
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), "{\"FileName\":\"f2\",\"Count\":2,\"Ids\":[7,8]}\n"
+                                                "{\"FileName\":\"f1\",\"Count\":3,\"Ids\":[1]}\n");
+    /* summarize ... | extend Twice = Count * 2 | project FileName, Twice */
+    st = tail_stage(&f, RP_IR_SUMMARIZE, NULL);
+    set_assign(&f, &assigns(&f, st, 1)[0], "FileName", col(&f, "FileName", RP_TYPE_STRING));
+    ag = aggs(&f, st, 1);
+    set_agg(&f, &ag[0], RP_IR_AGG_COUNT, "Count", NULL, RP_TYPE_LONG);
+    st->out = mkcols(&f, "FileName Count");
+    rp_ir_stage *ex = tail_stage(&f, RP_IR_EXTEND, NULL);
+    set_assign(&f, &assigns(&f, ex, 1)[0], "Twice",
+               rp_ir_arith_new(f.A, RP_IR_MUL, RP_TYPE_LONG, rp_ir_colref(f.A, "Count", ag[0].slot, RP_TYPE_LONG, nospan),
+                               rp_ir_const_long(f.A, 2, nospan), nospan));
+    ex->out = mkcols(&f, "FileName Count Twice");
+    tail_stage(&f, RP_IR_PROJECT, "FileName Twice");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), "{\"FileName\":\"f1\",\"Twice\":6}\n{\"FileName\":\"f2\",\"Twice\":4}\n"
+                                                "{\"FileName\":\"f3\",\"Twice\":2}\n");
+    /* summarize without by on no input: one row of defaults */
+    const char *none[] = {NULL};
+    st = tail_stage(&f, RP_IR_SUMMARIZE, NULL);
+    ag = aggs(&f, st, 4);
+    set_agg(&f, &ag[0], RP_IR_AGG_COUNT, "count_", NULL, RP_TYPE_LONG);
+    set_agg(&f, &ag[1], RP_IR_AGG_MAKE_SET, "set_", col(&f, "ProcessId", RP_TYPE_LONG), RP_TYPE_DYNAMIC);
+    set_agg(&f, &ag[2], RP_IR_AGG_MAX, "max_", col(&f, "ProcessId", RP_TYPE_LONG), RP_TYPE_LONG);
+    set_agg(&f, &ag[3], RP_IR_AGG_SUM, "sum_", col(&f, "ProcessId", RP_TYPE_LONG), RP_TYPE_LONG);
+    st->out = mkcols(&f, "count_ set_ max_ sum_");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, none), "{\"count_\":0,\"set_\":[],\"max_\":null,\"sum_\":0}\n");
+    /* with by: no input, no rows */
+    st = tail_stage(&f, RP_IR_SUMMARIZE, NULL);
+    set_assign(&f, &assigns(&f, st, 1)[0], "FileName", col(&f, "FileName", RP_TYPE_STRING));
+    ag = aggs(&f, st, 1);
+    set_agg(&f, &ag[0], RP_IR_AGG_COUNT, "count_", NULL, RP_TYPE_LONG);
+    st->out = mkcols(&f, "FileName count_");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, none), "");
+    /* summarize make_list | mv-expand: the list's elements come back one per row */
+    st = tail_stage(&f, RP_IR_SUMMARIZE, NULL);
+    ag = aggs(&f, st, 1);
+    set_agg(&f, &ag[0], RP_IR_AGG_MAKE_LIST, "L", col(&f, "ProcessId", RP_TYPE_LONG), RP_TYPE_DYNAMIC);
+    st->out = mkcols(&f, "L");
+    rp_ir_stage *mv = tail_stage(&f, RP_IR_MV_EXPAND, NULL);
+    set_assign(&f, &assigns(&f, mv, 1)[0], "L", rp_ir_colref(f.A, "L", ag[0].slot, RP_TYPE_DYNAMIC, nospan));
+    mv->out = mkcols(&f, "L");
+    rp_ir_stage *tk = tail_stage(&f, RP_IR_TAKE, "L");
+    tk->limit = 4;
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), "{\"L\":1}\n{\"L\":7}\n{\"L\":3}\n{\"L\":1}\n");
+    rp_arena_free(f.A);
+}
+
+/* parse FileName with <pieces>: "c:" constant, "n:" string capture, "l:" long capture, "*". */
+static rp_ir_stage *parse_stage(fixture *f, const char *const *pieces)
+{
+    rp_ir_stage *st = src_stage(f, RP_IR_PARSE);
+    st->source = col(f, "FileName", RP_TYPE_STRING);
+    size_t n = 0;
+    while (pieces[n]) n++;
+    st->pieces = RP_NEW_ARRAY(f->A, rp_ir_parse_piece, n);
+    st->npieces = n;
+    for (size_t i = 0; i < n; i++) {
+        rp_ir_parse_piece *p = &st->pieces[i];
+        p->slot = -1;
+        if (pieces[i][0] == 'c') {
+            p->text = pieces[i] + 2;
+            p->len = strlen(p->text);
+        } else if (pieces[i][0] != '*') {
+            p->type = pieces[i][0] == 'l' ? RP_TYPE_LONG : RP_TYPE_STRING;
+            p->name = pieces[i] + 2;
+            p->slot = rp_ir_slot_of(f->A, f->ir, p->name, p->type);
+        }
+    }
+    return st;
+}
+
+static void test_parse(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *line[] = {EV(",\"FileName\":\"user=bob id=42 host=h1.x\""), NULL};
+    const char *p1[] = {"*", "c:user=", "n:User", "c: id=", "l:Id", "c: host=", "n:Host", NULL};
+#define PARSE_CASE(pieces, lines, outcols, expect)                                  \
+    do {                                                                            \
+        parse_stage(&f, pieces);                                                    \
+        f.src->out = mkcols(&f, outcols);                                           \
+        CU_ASSERT_STRING_EQUAL(run_rows(&f, lines), expect);                        \
+    } while (0)
+    /* the last capture takes the rest of the text */
+    PARSE_CASE(p1, line, "User Id Host", "{\"User\":\"bob\",\"Id\":42,\"Host\":\"h1.x\"}\n");
+    /* a missing delimiter: every capture empty / null, the row stays */
+    const char *p2[] = {"*", "c:user=", "n:User", "c: id=", "l:Id", "c: port=", "n:Port", NULL};
+    PARSE_CASE(p2, line, "User Id Port", "{\"User\":\"\",\"Id\":null,\"Port\":\"\"}\n");
+    /* a typed capture that does not convert fails the whole parse */
+    const char *p3[] = {"c:user=", "l:Id", "c: ", "*", NULL};
+    PARSE_CASE(p3, line, "Id", "{\"Id\":null}\n");
+    /* a leading constant must be a prefix (no `*` before it) */
+    const char *p4[] = {"c:id=", "l:Id", "c: ", "*", NULL};
+    PARSE_CASE(p4, line, "Id", "{\"Id\":null}\n");
+    /* the first occurrence of a delimiter ends a capture; text after a final constant is ignored */
+    const char *p5[] = {"*", "c:=", "n:A", "c:=", NULL};
+    PARSE_CASE(p5, line, "A", "{\"A\":\"bob id\"}\n");
+    /* two captures in a row: the first is empty */
+    const char *p6[] = {"c:user=", "n:A", "n:B", NULL};
+    PARSE_CASE(p6, line, "A B", "{\"A\":\"\",\"B\":\"bob id=42 host=h1.x\"}\n");
+    /* a missing source string: a pattern of one capture takes "", one with a constant fails */
+    const char *empty[] = {EV(""), NULL};
+    const char *p7[] = {"n:All", NULL};
+    PARSE_CASE(p7, empty, "All", "{\"All\":\"\"}\n");
+    PARSE_CASE(p2, empty, "User Id", "{\"User\":\"\",\"Id\":null}\n");
+#undef PARSE_CASE
+    rp_arena_free(f.A);
+}
+
+static void test_mv_expand(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *lines[] = {EV(",\"FileName\":\"a\",\"Arr\":[1, \"x\" ,{\"k\":[2]},null]"), EV(",\"FileName\":\"b\",\"Arr\":[]"),
+                           EV(",\"FileName\":\"c\",\"Arr\":null"), EV(",\"FileName\":\"d\",\"Arr\":5"),
+                           EV(",\"FileName\":\"e\",\"Arr\":{\"p\":1,\"q\":\"s\"}"), EV(",\"FileName\":\"f\""), NULL};
+#define MV(lim)                                                                                                  \
+    do {                                                                                                         \
+        col(&f, "FileName", RP_TYPE_STRING);                                                                     \
+        rp_ir_stage *st = src_stage(&f, RP_IR_MV_EXPAND);                                                        \
+        set_assign(&f, &assigns(&f, st, 1)[0], "Arr", col(&f, "Arr", RP_TYPE_DYNAMIC));                         \
+        st->limit = lim;                                                                                         \
+        f.src->out = mkcols(&f, "FileName Arr");                                                                 \
+    } while (0)
+    /* elements in order, raw; empty array: row dropped; null and missing: one null; scalar: itself;
+     * object: one single-member object per member */
+    MV(0);
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines),
+                           "{\"FileName\":\"a\",\"Arr\":1}\n{\"FileName\":\"a\",\"Arr\":\"x\"}\n{\"FileName\":\"a\",\"Arr\":{\"k\":[2]}}\n"
+                           "{\"FileName\":\"a\",\"Arr\":null}\n{\"FileName\":\"c\",\"Arr\":null}\n{\"FileName\":\"d\",\"Arr\":5}\n"
+                           "{\"FileName\":\"e\",\"Arr\":{\"p\":1}}\n{\"FileName\":\"e\",\"Arr\":{\"q\":\"s\"}}\n"
+                           "{\"FileName\":\"f\",\"Arr\":null}\n");
+    /* limit 1 row per input row */
+    MV(1);
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, lines),
+                           "{\"FileName\":\"a\",\"Arr\":1}\n{\"FileName\":\"c\",\"Arr\":null}\n{\"FileName\":\"d\",\"Arr\":5}\n"
+                           "{\"FileName\":\"e\",\"Arr\":{\"p\":1}}\n{\"FileName\":\"f\",\"Arr\":null}\n");
+#undef MV
+    /* two columns expand in parallel; the shorter pads with null; a where after it sees each row */
+    const char *two[] = {EV(",\"Arr\":[1,2,3],\"Brr\":[\"a\"]"), NULL};
+    rp_ir_stage *st = src_stage(&f, RP_IR_MV_EXPAND);
+    rp_ir_assign *as = assigns(&f, st, 2);
+    set_assign(&f, &as[0], "Arr", col(&f, "Arr", RP_TYPE_DYNAMIC));
+    set_assign(&f, &as[1], "Brr", col(&f, "Brr", RP_TYPE_DYNAMIC));
+    rp_ir_stage *w = src_stage(&f, RP_IR_FILTER);
+    w->pred = rp_ir_str(f.A, RP_IR_S_EQ, 0, 1, rp_ir_call(f.A, RP_IR_F_TOSTRING, RP_TYPE_STRING,
+                                                          (rp_ir_expr *[]){rp_ir_colref(f.A, "Arr", as[0].slot, RP_TYPE_DYNAMIC, nospan)}, 1, nospan),
+                        str(&f, "2"), nospan);
+    f.src->out = mkcols(&f, "Arr Brr");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, two), "{\"Arr\":1,\"Brr\":\"a\"}\n{\"Arr\":3,\"Brr\":null}\n");
+    /* every column empty: dropped */
+    const char *empties[] = {EV(",\"Arr\":[],\"Brr\":{}"), NULL};
+    st = src_stage(&f, RP_IR_MV_EXPAND);
+    as = assigns(&f, st, 2);
+    set_assign(&f, &as[0], "Arr", col(&f, "Arr", RP_TYPE_DYNAMIC));
+    set_assign(&f, &as[1], "Brr", col(&f, "Brr", RP_TYPE_DYNAMIC));
+    f.src->out = mkcols(&f, "Arr Brr");
+    CU_ASSERT_STRING_EQUAL(run_rows(&f, empties), "");
+    rp_arena_free(f.A);
+}
+
+static rp_ir_expr *call3(fixture *f, rp_ir_fn fn, rp_ir_expr *a, rp_ir_expr *b, rp_ir_expr *c)
+{
+    rp_ir_expr **args = RP_NEW_ARRAY(f->A, rp_ir_expr *, 3);
+    args[0] = a;
+    args[1] = b;
+    args[2] = c;
+    return rp_ir_call(f->A, fn, RP_TYPE_STRING, args, c ? 3 : 2, nospan);
+}
+
+/* extend X = e; the X of one line. */
+static const char *fn_on(fixture *f, rp_ir_expr *e, const char *line)
+{
+    rp_ir_stage *st = src_stage(f, RP_IR_EXTEND);
+    set_assign(f, &assigns(f, st, 1)[0], "X", e);
+    f->src->out = mkcols(f, "X");
+    const char *lines[] = {line, NULL};
+    return run_rows(f, lines);
+}
+
+static void test_regex_functions(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *line = EV(",\"FileName\":\"--a-b.exe--\",\"ProcessCommandLine\":\"port=8080 user=Bob\"");
+#define FN(fn, pat, arg) fn_on(&f, call3(&f, fn, str(&f, pat), arg, NULL), line)
+    CU_ASSERT_STRING_EQUAL(FN(RP_IR_F_TRIM, "-", col(&f, "FileName", RP_TYPE_STRING)), "{\"X\":\"a-b.exe\"}\n");
+    CU_ASSERT_STRING_EQUAL(FN(RP_IR_F_TRIM_START, "-", col(&f, "FileName", RP_TYPE_STRING)), "{\"X\":\"a-b.exe--\"}\n");
+    CU_ASSERT_STRING_EQUAL(FN(RP_IR_F_TRIM_END, "-", col(&f, "FileName", RP_TYPE_STRING)), "{\"X\":\"--a-b.exe\"}\n");
+    /* an alternation is one unit: (?:\.exe|-)+ at the end */
+    CU_ASSERT_STRING_EQUAL(FN(RP_IR_F_TRIM_END, "\\.exe|-", col(&f, "FileName", RP_TYPE_STRING)), "{\"X\":\"--a-b\"}\n");
+    /* no match: unchanged; missing string: "" */
+    CU_ASSERT_STRING_EQUAL(FN(RP_IR_F_TRIM, "x", col(&f, "FileName", RP_TYPE_STRING)), "{\"X\":\"--a-b.exe--\"}\n");
+    CU_ASSERT_STRING_EQUAL(FN(RP_IR_F_TRIM, "-", col(&f, "InitiatingProcessFileName", RP_TYPE_STRING)), "{\"X\":\"\"}\n");
+#undef FN
+#define EXTRACT(pat, g, arg) fn_on(&f, call3(&f, RP_IR_F_EXTRACT, str(&f, pat), g, arg), line)
+    rp_ir_expr *one = rp_ir_const_long(f.A, 1, nospan);
+    CU_ASSERT_STRING_EQUAL(EXTRACT("port=(\\d+)", one, col(&f, "ProcessCommandLine", RP_TYPE_STRING)), "{\"X\":\"8080\"}\n");
+    one = rp_ir_const_long(f.A, 0, nospan);
+    CU_ASSERT_STRING_EQUAL(EXTRACT("user=\\w+", one, col(&f, "ProcessCommandLine", RP_TYPE_STRING)), "{\"X\":\"user=Bob\"}\n");
+    /* no match, a group above the pattern's, a group that did not take part, a null group: "" */
+    one = rp_ir_const_long(f.A, 1, nospan);
+    CU_ASSERT_STRING_EQUAL(EXTRACT("pid=(\\d+)", one, col(&f, "ProcessCommandLine", RP_TYPE_STRING)), "{\"X\":\"\"}\n");
+    one = rp_ir_const_long(f.A, 2, nospan);
+    CU_ASSERT_STRING_EQUAL(EXTRACT("port=(\\d+)", one, col(&f, "ProcessCommandLine", RP_TYPE_STRING)), "{\"X\":\"\"}\n");
+    one = rp_ir_const_long(f.A, 2, nospan);
+    CU_ASSERT_STRING_EQUAL(EXTRACT("port=(\\d+)|(x)", one, col(&f, "ProcessCommandLine", RP_TYPE_STRING)), "{\"X\":\"\"}\n");
+    CU_ASSERT_STRING_EQUAL(EXTRACT("port=(\\d+)", rp_ir_const_null(f.A, RP_TYPE_LONG, nospan), col(&f, "ProcessCommandLine", RP_TYPE_STRING)),
+                           "{\"X\":\"\"}\n");
+    /* case-sensitive unless (?i) */
+    one = rp_ir_const_long(f.A, 1, nospan);
+    CU_ASSERT_STRING_EQUAL(EXTRACT("USER=(\\w+)", one, col(&f, "ProcessCommandLine", RP_TYPE_STRING)), "{\"X\":\"\"}\n");
+    one = rp_ir_const_long(f.A, 1, nospan);
+    CU_ASSERT_STRING_EQUAL(EXTRACT("(?i)USER=(\\w+)", one, col(&f, "ProcessCommandLine", RP_TYPE_STRING)), "{\"X\":\"Bob\"}\n");
+#undef EXTRACT
+    rp_arena_free(f.A);
+}
+
 static CU_TestInfo tests[] = {
     {"has: terms, no minimum length, escapes", test_has_terms},
     {"in / in~: whole value; nulls", test_in_whole_value},
@@ -212,6 +684,13 @@ static CU_TestInfo tests[] = {
     {"between is inclusive; one now()", test_between_now},
     {"exclusions suppress; extend output", test_exclusion_and_output},
     {"only fully compiled rules run", test_not_full_rejected},
+    {"take: input order, take 0, where after it", test_take},
+    {"sort / top: direction, nulls first/last, ties, bounded heap", test_sort_top},
+    {"distinct (case-sensitive, null keys) and count", test_distinct_count},
+    {"stages after summarize; summarize defaults on empty input", test_after_summarize},
+    {"parse kind=simple: captures, missing delimiters, typed captures", test_parse},
+    {"mv-expand: arrays, empty, null, scalars, objects, parallel, limit", test_mv_expand},
+    {"trim, trim_start, trim_end, extract", test_regex_functions},
     CU_TEST_INFO_NULL,
 };
 

@@ -523,6 +523,117 @@ static void test_groups(void)
     rp_groups_free(&g);
 }
 
+/* The getters read back exactly what rp_groups_write prints; a NULL group gives the defaults. */
+static void test_groups_read(void)
+{
+    rp_kind keyk[] = {RP_K_STRING, RP_K_LONG};
+    rp_kind extra_k[] = {RP_K_STRING};
+    rp_agg_spec aggs[] = {{RP_AGG_COUNT, RP_K_ABSENT, 0, NULL, 0}, {RP_AGG_SUM, RP_K_REAL, 0, NULL, 0},
+                          {RP_AGG_SUM, RP_K_LONG, 0, NULL, 0},     {RP_AGG_AVG, RP_K_LONG, 0, NULL, 0},
+                          {RP_AGG_MAX, RP_K_STRING, 0, NULL, 0},   {RP_AGG_MIN, RP_K_LONG, 0, NULL, 0},
+                          {RP_AGG_MAKE_SET, RP_K_LONG, 0, NULL, 0}, {RP_AGG_ARG_MIN, RP_K_LONG, 1, extra_k, 0},
+                          {RP_AGG_DCOUNT, RP_K_LONG, 0, NULL, 0},  {RP_AGG_COUNTIF, RP_K_BOOL, 0, NULL, 0}};
+    enum { NA = 10 };
+    rp_groups g;
+    CU_ASSERT_FATAL(rp_groups_init(&g, keyk, 2, aggs, NA));
+    struct { const char *k; int64_t n; bool nnull; double r; const char *name; } rows[] = {
+        {"a", 3, false, 1.5, "x"}, {"b", 0, true, 2, "y"}, {"a", 1, false, -0.5, "z"}, {"a", 3, false, 0, "w"}};
+    for (size_t i = 0; i < 4; i++) {
+        rp_val keys[2] = {{.s = S(rows[i].k)}, {.i = 1, .null = i == 1}};
+        rp_val n = {.i = rows[i].n, .null = rows[i].nnull}, r = {.r = rows[i].r}, name = {.s = S(rows[i].name)};
+        rp_agg_in in[NA] = {{NULL, 0, NULL}, {&r, 0, NULL},  {&n, 0, NULL}, {&n, 0, NULL}, {&name, 0, NULL},
+                            {&n, 0, NULL},   {&n, 0, NULL},  {&n, 0, &name}, {&n, 0, NULL}, {&n, i != 2, NULL}};
+        CU_ASSERT_TRUE(rp_groups_feed(&g, keys, in));
+    }
+    const char *names[NA] = {"c", "sr", "sl", "avg", "mx", "mn", "set", "am", "dc", "ci"};
+    const char *keyn[] = {"K", "N"};
+    const char *extra1[] = {"Name"};
+    const char *const *extra[NA] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, extra1, NULL, NULL};
+    rp_kind kinds[NA] = {RP_K_LONG, RP_K_REAL, RP_K_LONG, RP_K_REAL, RP_K_STRING, RP_K_LONG, RP_K_DYNAMIC, RP_K_LONG, RP_K_LONG, RP_K_LONG};
+    for (size_t a = 0; a < NA; a++) CU_ASSERT_EQUAL(rp_groups_agg_kind(&g, a), kinds[a]);
+    rp_jw w, v, tmp;
+    rp_jw_init(&w);
+    rp_jw_init(&v);
+    rp_jw_init(&tmp);
+    rp_group_iter it;
+    rp_groups_iter(&g, &it);
+    size_t ngroups = 0;
+    /* the last pass has cur == NULL: the empty-input row (no keys written then) */
+    for (int last = 0; !last;) {
+        if (!rp_groups_next(&it)) last = 1;
+        rp_jw_obj_begin(&w);
+        rp_jw_obj_begin(&v);
+        if (!last) {
+            rp_groups_write(&g, &it, &w, keyn, names, extra);
+            for (size_t k = 0; k < 2; k++) {
+                rp_jw_key(&v, keyn[k]);
+                rp_jw_val(&v, rp_groups_key(&g, &it, k), keyk[k]);
+            }
+        } else {
+            for (size_t a = 0; a < NA; a++) {
+                rp_jw_key(&w, names[a]);
+                const char *d[NA] = {"0", "0", "0", "null", "\"\"", "null", "[]", "null", "0", "0"};
+                rp_jw_raw(&w, (rp_str){d[a], strlen(d[a])});
+                if (extra[a]) {
+                    rp_jw_key(&w, extra[a][0]);
+                    rp_jw_cstr(&w, "");
+                }
+            }
+        }
+        for (size_t a = 0; a < NA; a++) {
+            rp_val out;
+            rp_groups_agg(&g, &it, a, &tmp, &out);
+            rp_jw_key(&v, names[a]);
+            rp_jw_val(&v, &out, rp_groups_agg_kind(&g, a));
+            for (size_t e = 0; e < aggs[a].nextra; e++) {
+                rp_groups_extra(&g, &it, a, e, &out);
+                rp_jw_key(&v, extra[a][e]);
+                rp_jw_val(&v, &out, aggs[a].extra_kinds[e]);
+            }
+        }
+        rp_jw_obj_end(&w);
+        rp_jw_obj_end(&v);
+        if (w.len != v.len || memcmp(w.buf, v.buf, w.len) != 0) fprintf(stderr, "\nwrite %.*s\nread  %.*s\n", (int)w.len, w.buf, (int)v.len, v.buf);
+        CU_ASSERT(w.len == v.len && memcmp(w.buf, v.buf, w.len) == 0);
+        rp_jw_reset(&w);
+        rp_jw_reset(&v);
+        ngroups += !last;
+    }
+    CU_ASSERT_EQUAL(ngroups, 2);
+    /* explicit values of the first group ("a", 1): 3 rows */
+    rp_groups_iter(&g, &it);
+    CU_ASSERT_FATAL(rp_groups_next(&it));
+    rp_val out;
+    CU_ASSERT_EQUAL(rp_groups_key(&g, &it, 0)->s.len, 1);
+    rp_groups_agg(&g, &it, 0, &tmp, &out);
+    CU_ASSERT(!out.null && out.i == 3);
+    rp_groups_agg(&g, &it, 1, &tmp, &out);
+    CU_ASSERT(!out.null && out.r == 1.0);
+    rp_groups_agg(&g, &it, 4, &tmp, &out);
+    CU_ASSERT(out.s.len == 1 && out.s.ptr[0] == 'z');
+    rp_groups_agg(&g, &it, 6, &tmp, &out);
+    CU_ASSERT(out.s.len == 5 && memcmp(out.s.ptr, "[3,1]", 5) == 0);
+    rp_groups_agg(&g, &it, 7, &tmp, &out);
+    CU_ASSERT(!out.null && out.i == 1);
+    rp_groups_extra(&g, &it, 7, 0, &out);
+    CU_ASSERT(out.s.len == 1 && out.s.ptr[0] == 'z');
+    rp_groups_agg(&g, &it, 9, &tmp, &out);
+    CU_ASSERT(!out.null && out.i == 2);
+    /* the second group ("b", null key) saw only a null value: avg and min are null, sum 0 */
+    CU_ASSERT_FATAL(rp_groups_next(&it));
+    CU_ASSERT(rp_groups_key(&g, &it, 1)->null);
+    rp_groups_agg(&g, &it, 3, &tmp, &out);
+    CU_ASSERT(out.null);
+    rp_groups_agg(&g, &it, 5, &tmp, &out);
+    CU_ASSERT(out.null);
+    rp_groups_agg(&g, &it, 2, &tmp, &out);
+    CU_ASSERT(!out.null && out.i == 0);
+    rp_jw_free(&w);
+    rp_jw_free(&v);
+    rp_jw_free(&tmp);
+    rp_groups_free(&g);
+}
+
 static CU_TestInfo tests[] = {
     {"has: terms, case, digits, underscore", test_has_terms},
     {"hasprefix / hassuffix", test_has_prefix_suffix},
@@ -540,6 +651,7 @@ static CU_TestInfo tests[] = {
     {"json writer", test_json_writer},
     {"regex syntax check", test_regex},
     {"summarize groups", test_groups},
+    {"summarize groups read back (getters, empty-input defaults)", test_groups_read},
     CU_TEST_INFO_NULL,
 };
 
