@@ -1915,7 +1915,8 @@ void rp_emit_c_pack(rp_arena *arena, const rp_emit_c_input *rules, size_t count,
                   str_or_null(arena, in->severity), str_or_null(arena, in->file), in->line, in->ir->nexcls);
     }
     cb_printf(&c, "    {NULL, NULL, NULL, NULL, 0, 0}\n};\n\n");
-    cb_printf(&c, "%s%s%s\n", state_text, pk.uses_columns ? columns_text : "", suppress_text);
+    cb_printf(&c, "%s%s%s\n", state_text, pk.uses_columns ? columns_text : "",
+              pk.nexcl ? suppress_text : "");
     cb_printf(&c, "/* --- rules --- */\n\n");
     for (size_t i = 0; i < nro; i++) {
         const rp_emit_c_input *in = ro[i].in;
