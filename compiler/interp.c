@@ -73,6 +73,13 @@
  *   trim_end(re, s): removes the leftmost match of (?:re)+\z, i.e. the longest trailing run.
  *   trim(re, s): trim_start, then trim_end on what is left.
  * Sets for in / has_any are constants only: the lowering does not compile other lists.
+ *
+ * Accounting (rp_rule_stats): `matched` counts rows leaving a source's stages (mv-expand may make
+ *   several per event), before exclusions; `aggregated` the unsuppressed ones entering the tail;
+ *   `alerts` alert lines (for a tail: its output rows at finish). The global `matched` counts an
+ *   event once per rule with at least one such row. Note: rp_stats_consistent takes a rule with
+ *   aggregated == 0 for a filter rule, so a tail that emits on empty input (count, summarize
+ *   without by) reads as inconsistent there.
  */
 #include "interp.h"
 
