@@ -185,7 +185,7 @@ static void next(parser *p)
         if (i < p->len && s[i] == '~') i++; /* in~ */
         t->kind = TOK_WORD;
         p->pos = i;
-    } else if (strchr("=!<>~&|", c)) {
+    } else if (c && strchr("=!<>~&|", c)) { /* strchr finds the terminator for NUL */
         while (i < p->len && strchr("=!<>~&|", s[i]) && s[i]) i++;
         t->kind = TOK_SYMBOL;
         p->pos = i;

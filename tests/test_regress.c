@@ -14,6 +14,8 @@
 #include "test_util.h"
 
 #define REGRESS_DIR "tests/regress"
+/* Wall-clock budget of one replay: generous for valgrind and sanitizers, finite for hangs. */
+#define REPLAY_SECONDS 120
 
 static char *read_all(const char *path, size_t *len)
 {
@@ -47,6 +49,7 @@ static int replay(replay_item *items, size_t index)
     if (pid == 0) {
         replay_item item = items[index];
         free(items);
+        alarm(REPLAY_SECONDS); /* a hang (an infinite loop found as a fuzz timeout) fails too */
         size_t len;
         char *data = read_all(item.path, &len);
         if (!data) _exit(3);
