@@ -6,8 +6,8 @@
  * one now() per run.
  *
  * Usage: rp_interp_new, rp_interp_add_rule for each FULL rule (the rule's arena must outlive the
- * interpreter), rp_interp_run (or rp_interp_feed_line for tests), rp_interp_finish (writes the
- * summarize groups), rp_interp_free. Alerts: one JSON line each, {"rule_id","rule","table",
+ * interpreter), rp_interp_run (or rp_interp_feed_line for tests), rp_interp_finish (flushes the
+ * tails: their output rows are the alerts; see "Tail semantics" in interp.c), rp_interp_free. Alerts: one JSON line each, {"rule_id","rule","table",
  * "event":{...}} (DESIGN.md). Suppressed events (matched a rule and one of its exclusions) are
  * written to `suppressed` when given: {"rule_id","rule","table","exclusion","event":<the line>}. */
 #ifndef RP_INTERP_H

@@ -677,6 +677,32 @@ static void test_regex_functions(void)
     rp_arena_free(f.A);
 }
 
+static void test_rejected_shapes(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *why = NULL;
+    /* a trim whose pattern is not a constant string cannot run */
+    rp_ir_stage *st = src_stage(&f, RP_IR_EXTEND);
+    set_assign(&f, &assigns(&f, st, 1)[0], "X",
+               call3(&f, RP_IR_F_TRIM, col(&f, "FileName", RP_TYPE_STRING), col(&f, "FileName", RP_TYPE_STRING), NULL));
+    rp_interp *in = rp_interp_new(0, NULL, NULL);
+    CU_ASSERT_FALSE(rp_interp_add_rule(in, f.ir, &why));
+    CU_ASSERT_PTR_NOT_NULL(why);
+    rp_interp_free(in);
+    rp_arena_free(f.A);
+    /* a tail must start with a stateful stage */
+    fx_init(&f);
+    rp_ir_stage *w = tail_stage(&f, RP_IR_FILTER, "*");
+    w->pred = rp_ir_const_bool(f.A, 1, nospan);
+    in = rp_interp_new(0, NULL, NULL);
+    why = NULL;
+    CU_ASSERT_FALSE(rp_interp_add_rule(in, f.ir, &why));
+    CU_ASSERT_PTR_NOT_NULL(why);
+    rp_interp_free(in);
+    rp_arena_free(f.A);
+}
+
 static CU_TestInfo tests[] = {
     {"has: terms, no minimum length, escapes", test_has_terms},
     {"in / in~: whole value; nulls", test_in_whole_value},
@@ -691,6 +717,7 @@ static CU_TestInfo tests[] = {
     {"parse kind=simple: captures, missing delimiters, typed captures", test_parse},
     {"mv-expand: arrays, empty, null, scalars, objects, parallel, limit", test_mv_expand},
     {"trim, trim_start, trim_end, extract", test_regex_functions},
+    {"shapes the interpreter refuses", test_rejected_shapes},
     CU_TEST_INFO_NULL,
 };
 
