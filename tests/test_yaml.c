@@ -43,7 +43,7 @@ static void test_template_placeholder(void)
     RP_ASSERT_DIAG_AT(&run, "RP0003", 1, 5);
     const rp_diag *d = rp_test_find(&run, "RP0003");
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    CU_ASSERT_PTR_NOT_NULL(d->hint && strstr(d->hint, "template placeholder"));
+    CU_ASSERT_TRUE(d->hint && strstr(d->hint, "template placeholder"));
     CU_ASSERT_EQUAL(d->related_line, 1); /* libyaml's context mark is kept */
     rp_test_run_free(&run);
 }
@@ -55,7 +55,7 @@ static void test_tab_indentation(void)
     const rp_diag *d = rp_test_find(&run, "RP0003");
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(d->line, 3);
-    CU_ASSERT_PTR_NOT_NULL(d->hint && strstr(d->hint, "tabs"));
+    CU_ASSERT_TRUE(d->hint && strstr(d->hint, "tabs"));
     rp_test_run_free(&run);
 }
 
@@ -103,7 +103,7 @@ static void test_invalid_utf8_and_nul(void)
     CU_ASSERT_PTR_NULL(doc->root);
     CU_ASSERT_EQUAL(sink.errors, 1);
     CU_ASSERT_EQUAL(sink.items[0].line, 2);
-    CU_ASSERT_PTR_NOT_NULL(sink.items[0].hint && strstr(sink.items[0].hint, "NUL"));
+    CU_ASSERT_TRUE(sink.items[0].hint && strstr(sink.items[0].hint, "NUL"));
     done(&ctx, &sink);
 }
 
