@@ -31,7 +31,7 @@ report() { # name start_ns end_ns matched
     t = (e - s) / 1e9; printf "%-44s %8.1f MB/s %11.0f events/s  %6.2f s  matched=%s\n", n, b / 1048576 / t, l / t, t, m }'
 }
 
-echo "note: the C matcher is hand-written against rp_runtime.h (tests/bench/match_seed.c) until the emitter generates it"
+echo "note: 'C matcher' is hand-written against rp_runtime.h (tests/bench/match_seed.c); 'generated' rows are rulepack build output"
 s=$(now_ns); "$DIR/match_seed" "$NOW" < "$DATA" > "$DIR/groups.jsonl" 2> "$DIR/stats.json"; e=$(now_ns)
 m=$(sed -n 's/.*"matched":\([0-9]*\),"alerts".*/\1/p' "$DIR/stats.json" | head -1)
 report "C matcher + prefilter (runtime reader)" "$s" "$e" "$m"
@@ -47,5 +47,36 @@ if command -v python3 > /dev/null; then
 fi
 s=$(now_ns); grep -c -i meshcentral "$DATA" > "$DIR/grep.out" || true; e=$(now_ns)
 report "(reference) grep -ci meshcentral" "$s" "$e" "-"
+# the GENERATED matcher (rulepack build rules/ -> make) and the interpreter on the same data
+RP="$BUILD/rulepack"
+if [ -x "$RP" ]; then
+  rm -rf "$DIR/gen" && "$RP" build -o "$DIR/gen" rules/ > /dev/null 2>&1 || true
+  make -s -C "$DIR/gen/c" > /dev/null
+  s=$(now_ns); "$DIR/gen/c/matcher" --now "$NOW" --stats < "$DATA" > "$DIR/gen-groups.jsonl" 2> "$DIR/gen-stats.json"; e=$(now_ns)
+  m5=$(sed -n 's/.*"matched":\([0-9]*\),"alerts".*/\1/p' "$DIR/gen-stats.json" | head -1)
+  report "generated matcher (rulepack build rules/)" "$s" "$e" "$m5"
+  [ "$m5" = "$m" ] || echo "MISMATCH: generated matcher matched $m5, hand-written $m"
+  s=$(now_ns); "$RP" run --now "$NOW" --stats rules/ < "$DATA" > "$DIR/run-groups.jsonl" 2> "$DIR/run-stats.json"; e=$(now_ns)
+  m6=$(tail -1 "$DIR/run-stats.json" | sed -n 's/.*"matched":\([0-9]*\),"alerts".*/\1/p' | head -1)
+  report "interpreter (rulepack run rules/)" "$s" "$e" "$m6"
+  cmp -s "$DIR/gen-groups.jsonl" "$DIR/run-groups.jsonl" || echo "MISMATCH: generated matcher and interpreter differ"
+  # a pack of N `has`-filter rules: how cost grows with the rule count
+  for n in ${BENCH_PACKS:-1 10 100 1000}; do
+    rm -rf "$DIR/pack$n" "$DIR/pack$n-out" && mkdir -p "$DIR/pack$n"
+    i=0
+    while [ $i -lt $n ]; do
+      # mostly terms that never occur, a few that do (every 97th rule: a real process name)
+      if [ $((i % 97)) -eq 5 ]; then t=powershell; else t="zq${i}x"; fi
+      printf 'DeviceProcessEvents\n| where ProcessCommandLine has "%s"\n' "$t" > "$DIR/pack$n/r$(printf %04d $i).kql"
+      i=$((i + 1))
+    done
+    "$RP" build -o "$DIR/pack$n-out" "$DIR/pack$n" > /dev/null 2>&1 || true
+    make -s -C "$DIR/pack$n-out/c" > /dev/null
+    s=$(now_ns); "$DIR/pack$n-out/c/matcher" --now "$NOW" --stats < "$DATA" > /dev/null 2> "$DIR/pack$n-stats.json"; e=$(now_ns)
+    report "generated, $n has-rule pack" "$s" "$e" "$(sed -n 's/.*"alerts":\([0-9]*\),"bad_values".*/\1/p' "$DIR/pack$n-stats.json")"
+    s=$(now_ns); "$DIR/pack$n-out/c/matcher" --no-prefilter --now "$NOW" < "$DATA" > /dev/null 2>&1; e=$(now_ns)
+    report "generated, $n has-rule pack, no prefilter" "$s" "$e" "-"
+  done
+fi
 echo "groups: $(wc -l < "$DIR/groups.jsonl") (in $DIR/groups.jsonl); stats in $DIR/stats.json"
 [ "$m" = "$m2" ] && [ "$m" = "$m3" ] || { echo "MISMATCH in matched counts: $m $m2 $m3"; exit 1; }
