@@ -324,14 +324,23 @@ typedef struct rp_event {
  * case-insensitively, a superset for _cs literals) or contains a real backslash-u escape (the
  * literal may be spelled with \u escapes). A literal with '"', '\\', '/' or control characters
  * (which JSON may escape otherwise) turns the prefilter off. Sound for any rule whose filter
- * implies the literal occurs in some string column. Cost: one SSE2 pass per literal, so it grows
- * linearly with their number (a multi-literal automaton is future work). */
+ * implies the literal occurs in some string column. Cost: one SSE2 pass for one literal; one
+ * pass over sampled 4-byte windows (rp_multi) for several, whatever their number. */
+typedef struct rp_multi rp_multi;
 typedef struct rp_prefilter {
     rp_needle *lits;
     size_t nlits;
     bool enabled;
-    char *lowers;           /* storage of the folded literals */
+    rp_multi *multi;        /* folded literals and the one-pass search (NULL: one pass each) */
 } rp_prefilter;
+
+/* Any-of search for literals, ASCII case-insensitive (rp_multi.c). rp_multi_new copies and
+ * folds the literals (non-empty) and returns NULL when out of memory; rp_multi_find allocates
+ * nothing; rp_multi_lower is the folded copy of literal i. */
+rp_multi *rp_multi_new(const rp_needle *lits, size_t n);
+bool rp_multi_find(const rp_multi *m, const char *s, size_t len);
+const char *rp_multi_lower(const rp_multi *m, size_t i);
+void rp_multi_free(rp_multi *m);
 
 typedef struct rp_reader {
     const rp_layout *layout;

@@ -78,5 +78,10 @@ if [ -x "$RP" ]; then
     report "generated, $n has-rule pack, no prefilter" "$s" "$e" "-"
   done
 fi
+# ---- prefilter scaling (helper-11): 1, 10, 100, 1,000 has-literals, prefilter alone and
+# reader + prefilter (tests/bench/prefilter_bench.c; MB/s per CPU second)
+$CC -std=c11 -O2 -Wall -Wextra -Werror -pedantic -I$RT -o "$DIR/prefilter_bench" tests/bench/prefilter_bench.c $RT/*.c -lpcre2-8 -lm
+"$DIR/prefilter_bench" "$DATA"
+# ---- end prefilter scaling
 echo "groups: $(wc -l < "$DIR/groups.jsonl") (in $DIR/groups.jsonl); stats in $DIR/stats.json"
 [ "$m" = "$m2" ] && [ "$m" = "$m3" ] || { echo "MISMATCH in matched counts: $m $m2 $m3"; exit 1; }
