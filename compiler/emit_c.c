@@ -1149,8 +1149,10 @@ static void emit_source(pack *pk, rule_out *r, size_t s, const char *const *col_
             }
         if (written[i] || ir->nsources > 1) {
             f.slot_lv[i] = rp_arena_printf(ar, "s%zu", i);
-            cb_printf(&init, "rp_val s%zu = %s; /* %s */\n", i, input ? input : "rpx_missing",
-                      rp_emit_c_comment(ar, ir->slots[i].name, strlen(ir->slots[i].name)));
+            /* (void): a union branch may never read a slot the others use */
+            cb_printf(&init, "rp_val s%zu = %s; /* %s */\n%s", i, input ? input : "rpx_missing",
+                      rp_emit_c_comment(ar, ir->slots[i].name, strlen(ir->slots[i].name)),
+                      ir->nsources > 1 ? rp_arena_printf(ar, "(void)s%zu;\n", i) : "");
         } else {
             f.slot_lv[i] = input ? input : "rpx_missing";
         }
