@@ -236,14 +236,14 @@ static rp_group *find_or_add(rp_groups *g, const rp_val *keys)
     if (len == (size_t)-1) return NULL;
     uint64_t h = hash_bytes(g->keybuf, len, 1469598103934665603u);
     for (rp_group *gr = g->slots[h & g->mask]; gr; gr = gr->hnext)
-        if (gr->hash == h && gr->keylen == len && memcmp(gr->key, g->keybuf, len) == 0) return gr;
+        if (gr->hash == h && gr->keylen == len && (len == 0 || memcmp(gr->key, g->keybuf, len) == 0)) return gr;
     rp_group *gr = calloc(1, sizeof *gr);
     if (!gr) return NULL;
     gr->key = malloc(len ? len : 1);
     gr->keys = calloc(g->nkeys ? g->nkeys : 1, sizeof *gr->keys);
     gr->aggs = calloc(g->naggs ? g->naggs : 1, sizeof *gr->aggs);
     if (!gr->key || !gr->keys || !gr->aggs) goto oom;
-    memcpy(gr->key, g->keybuf, len);
+    if (len) memcpy(gr->key, g->keybuf, len); /* no keys: keybuf may be NULL */
     gr->keylen = len;
     gr->hash = h;
     for (size_t k = 0; k < g->nkeys; k++) {
@@ -414,4 +414,87 @@ void rp_groups_write(const rp_groups *g, const rp_group_iter *it, rp_jw *w, cons
             break;
         }
     }
+}
+
+/* {====================================================================
+ * Reading groups back (tail stages after summarize; distinct)
+ * ===================================================================== */
+
+static void val_empty(rp_val *out, rp_kind k)
+{
+    memset(out, 0, sizeof *out);
+    out->s.ptr = "";
+    out->null = (unsigned char)!is_text(k);
+}
+
+rp_kind rp_groups_agg_kind(const rp_groups *g, size_t a)
+{
+    const rp_agg_spec *sp = &g->aggs[a];
+    switch (sp->kind) {
+    case RP_AGG_COUNT:
+    case RP_AGG_COUNTIF:
+    case RP_AGG_DCOUNT: return RP_K_LONG;
+    case RP_AGG_AVG: return RP_K_REAL;
+    case RP_AGG_MAKE_SET:
+    case RP_AGG_MAKE_LIST: return RP_K_DYNAMIC;
+    case RP_AGG_SUM: return sp->vkind == RP_K_REAL ? RP_K_REAL : RP_K_LONG;
+    default: return sp->vkind;
+    }
+}
+
+const rp_val *rp_groups_key(const rp_groups *g, const rp_group_iter *it, size_t k)
+{
+    (void)g;
+    return &it->cur->keys[k];
+}
+
+void rp_groups_agg(const rp_groups *g, const rp_group_iter *it, size_t a, rp_jw *w, rp_val *out)
+{
+    const rp_agg_spec *sp = &g->aggs[a];
+    const agg_state *st = it->cur ? &it->cur->aggs[a] : NULL;
+    rp_kind k = rp_groups_agg_kind(g, a);
+    val_empty(out, k);
+    switch (sp->kind) {
+    case RP_AGG_COUNT:
+    case RP_AGG_COUNTIF:
+        out->null = 0;
+        out->i = st ? st->n : 0;
+        break;
+    case RP_AGG_DCOUNT:
+        out->null = 0;
+        out->i = st ? (int64_t)st->set.count : 0;
+        break;
+    case RP_AGG_MAKE_SET:
+    case RP_AGG_MAKE_LIST: {
+        static const vset none;
+        rp_jw_reset(w);
+        write_items(w, st ? &st->set : &none, sp->vkind);
+        out->s.ptr = w->buf ? w->buf : "[]";
+        out->s.len = w->buf ? w->len : 2;
+        out->null = 0;
+        break;
+    }
+    case RP_AGG_SUM:
+        out->null = 0;
+        if (sp->vkind == RP_K_REAL) out->r = st ? st->rsum : 0;
+        else out->i = st ? st->isum : 0;
+        break;
+    case RP_AGG_AVG:
+        if (st && st->n) {
+            out->null = 0;
+            out->r = st->rsum / (double)st->n;
+        }
+        break;
+    default:
+        if (st && st->has) *out = st->best;
+        break;
+    }
+}
+
+void rp_groups_extra(const rp_groups *g, const rp_group_iter *it, size_t a, size_t e, rp_val *out)
+{
+    const rp_agg_spec *sp = &g->aggs[a];
+    const agg_state *st = it->cur ? &it->cur->aggs[a] : NULL;
+    val_empty(out, sp->extra_kinds[e]);
+    if (st && st->has) *out = st->extra[e];
 }

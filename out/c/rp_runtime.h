@@ -324,14 +324,23 @@ typedef struct rp_event {
  * case-insensitively, a superset for _cs literals) or contains a real backslash-u escape (the
  * literal may be spelled with \u escapes). A literal with '"', '\\', '/' or control characters
  * (which JSON may escape otherwise) turns the prefilter off. Sound for any rule whose filter
- * implies the literal occurs in some string column. Cost: one SSE2 pass per literal, so it grows
- * linearly with their number (a multi-literal automaton is future work). */
+ * implies the literal occurs in some string column. Cost: one SSE2 pass for one literal; one
+ * pass over sampled 4-byte windows (rp_multi) for several, whatever their number. */
+typedef struct rp_multi rp_multi;
 typedef struct rp_prefilter {
     rp_needle *lits;
     size_t nlits;
     bool enabled;
-    char *lowers;           /* storage of the folded literals */
+    rp_multi *multi;        /* folded literals and the one-pass search (NULL: one pass each) */
 } rp_prefilter;
+
+/* Any-of search for literals, ASCII case-insensitive (rp_multi.c). rp_multi_new copies and
+ * folds the literals (non-empty) and returns NULL when out of memory; rp_multi_find allocates
+ * nothing; rp_multi_lower is the folded copy of literal i. */
+rp_multi *rp_multi_new(const rp_needle *lits, size_t n);
+bool rp_multi_find(const rp_multi *m, const char *s, size_t len);
+const char *rp_multi_lower(const rp_multi *m, size_t i);
+void rp_multi_free(rp_multi *m);
 
 typedef struct rp_reader {
     const rp_layout *layout;
@@ -474,5 +483,23 @@ void rp_groups_iter(const rp_groups *g, rp_group_iter *it);
 bool rp_groups_next(rp_group_iter *it);
 void rp_groups_write(const rp_groups *g, const rp_group_iter *it, rp_jw *w, const char *const *key_names,
                      const char *const *agg_names, const char *const *const *extra_names);
+
+/* Reading groups back as values (tail stages after summarize: `| where Count > 5`, `| top`, ...;
+ * also distinct, as a table with keys and no aggregates). Each value is exactly what
+ * rp_groups_write writes for it. Strings point into the group (valid until rp_groups_free) or, for
+ * make_set / make_list, into `w`. An iterator whose `cur` is NULL stands for the one row of a
+ * summarize without `by` on empty input: every aggregate takes its empty-input default (count,
+ * countif, dcount, sum: 0; make_set, make_list: []; avg, min, max, arg_*, take_any: null, or ""
+ * for text kinds). */
+/* Kind of aggregate a's result: LONG (count, countif, dcount), REAL (avg), DYNAMIC (make_set,
+ * make_list), sum: REAL for a REAL input else LONG; min, max, arg_*, take_any: the input kind. */
+rp_kind rp_groups_agg_kind(const rp_groups *g, size_t a);
+/* Key k of the current group (cur must not be NULL). */
+const rp_val *rp_groups_key(const rp_groups *g, const rp_group_iter *it, size_t k);
+/* Aggregate a of the current group into *out; make_set / make_list write the JSON array into `w`
+ * (reset first) and out->s points into w's buffer. */
+void rp_groups_agg(const rp_groups *g, const rp_group_iter *it, size_t a, rp_jw *w, rp_val *out);
+/* Extra column e of arg_max / arg_min / take_any aggregate a (kind: the spec's extra_kinds[e]). */
+void rp_groups_extra(const rp_groups *g, const rp_group_iter *it, size_t a, size_t e, rp_val *out);
 
 #endif
