@@ -14,12 +14,13 @@ LDLIBS    = -lcyaml -lyaml -ljansson -lpcre2-8 -lm
 
 COMPILER_SRC = $(sort $(wildcard compiler/*.c))
 LIB_SRC      = $(filter-out compiler/main.c,$(COMPILER_SRC))
-LIB_OBJ      = $(patsubst compiler/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/schema_data.o
+LIB_OBJ      = $(patsubst compiler/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/schema_data.o $(BUILD)/obj/runtime_data.o
 RUNTIME_SRC  = $(sort $(wildcard compiler/runtime/*.c))
 RUNTIME_OBJ  = $(patsubst compiler/runtime/%.c,$(BUILD)/obj/runtime/%.o,$(RUNTIME_SRC))
 TEST_SRC     = $(sort $(wildcard tests/test_*.c))
 TEST_BIN     = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 SCHEMA_FILES = $(sort $(wildcard schema/*.yaml))
+RUNTIME_FILES = $(sort $(wildcard compiler/runtime/*.c compiler/runtime/*.h))
 
 .DEFAULT_GOAL := all
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/runtime/*.d)
@@ -40,7 +41,7 @@ $(BUILD)/obj/runtime/%.o: compiler/runtime/%.c | $(BUILD)/obj/runtime
 $(BUILD)/obj/runtime:
 	@mkdir -p $@ $(BUILD)/gen $(BUILD)/tests
 
-# schema/*.yaml are embedded in the binary: a small tool writes them as C byte arrays.
+# The YAML files of schema/ are embedded in the binary: a small tool writes them as C byte arrays.
 $(BUILD)/embed: tools/embed.c | $(BUILD)/obj/runtime
 	$(CC) -std=c11 $(WARN) -O2 $< -o $@
 
@@ -48,6 +49,14 @@ $(BUILD)/gen/schema_data.c: $(BUILD)/embed $(SCHEMA_FILES)
 	$(BUILD)/embed rp_embedded_schema $(SCHEMA_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/schema_data.o: $(BUILD)/gen/schema_data.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The runtime that generated matchers include is embedded too, so an installed rulepack can
+# write out/c/ without the source tree.
+$(BUILD)/gen/runtime_data.c: $(BUILD)/embed $(RUNTIME_FILES)
+	$(BUILD)/embed rp_embedded_runtime $(RUNTIME_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/runtime_data.o: $(BUILD)/gen/runtime_data.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/librulepack.a: $(LIB_OBJ) $(RUNTIME_OBJ)

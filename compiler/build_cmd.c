@@ -22,11 +22,11 @@
 #include "emit_sigma.h"
 #include "ir_lower.h"
 #include "kql_parse.h"
+#include "embedded.h"
 #include "runtime/rp_runtime.h"
 #include "session.h"
 #include "version.h"
 
-#include <dirent.h>
 
 static const char build_usage[] =
     "usage: rulepack build [-o DIR] [--format F] [--strict] [--schema DIR] [--config FILE] PATH...\n"
@@ -96,76 +96,19 @@ static char *relative_path(const char *path)
     return rp_xstrdup(slash ? slash + 1 : path);
 }
 
-/* Where the runtime sources are: $RULEPACK_RUNTIME, else compiler/runtime next to the
- * executable's folder (build/rulepack -> compiler/runtime), else ./compiler/runtime. */
-static char *runtime_dir(void)
+/* Writes the runtime (embedded in the binary at build time: the .c and .h files of compiler/runtime,
+ * sorted by name; self-contained) into dir. */
+static int write_runtime(const char *to, json_t *outputs, const char *prefix)
 {
-    const char *env = getenv("RULEPACK_RUNTIME");
-    char probe[PATH_MAX + 64];
-    if (env && *env) return rp_xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(probe, sizeof probe, "%s/../compiler/runtime/rp_runtime.h", exe);
-            if (file_exists(probe)) {
-                probe[strlen(probe) - strlen("/rp_runtime.h")] = 0;
-                return rp_xstrdup(probe);
-            }
-        }
+    int rc = rp_embedded_runtime_count ? 0 : -1;
+    for (size_t i = 0; rp_embedded_runtime[i].name; i++) {
+        char dst[PATH_MAX + 256];
+        snprintf(dst, sizeof dst, "%s/%s", to, rp_embedded_runtime[i].name);
+        if (write_file(dst, rp_embedded_runtime[i].data, rp_embedded_runtime[i].size) != 0)
+            rc = -1;
+        else
+            json_array_append_new(outputs, json_sprintf("%s/%s", prefix, rp_embedded_runtime[i].name));
     }
-    return rp_xstrdup("compiler/runtime");
-}
-
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Copies the runtime (every .c and .h file) into dir (sorted; the runtime is self-contained). */
-static int copy_runtime(const char *from, const char *to, json_t *outputs, const char *prefix)
-{
-    DIR *d = opendir(from);
-    if (!d) return -1;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len > 2 && e->d_name[len - 2] == '.' && (e->d_name[len - 1] == 'c' || e->d_name[len - 1] == 'h')) {
-            names = rp_xrealloc(names, (n + 1) * sizeof *names);
-            names[n++] = rp_xstrdup(e->d_name);
-        }
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
-    int rc = n ? 0 : -1;
-    for (size_t i = 0; i < n; i++) {
-        char src[PATH_MAX + 256], dst[PATH_MAX + 256];
-        snprintf(src, sizeof src, "%s/%s", from, names[i]);
-        snprintf(dst, sizeof dst, "%s/%s", to, names[i]);
-        FILE *f = fopen(src, "rb");
-        char *buf = NULL;
-        size_t len = 0, cap = 0;
-        if (f) {
-            char chunk[65536];
-            size_t got;
-            while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-                if (len + got > cap) {
-                    cap = (len + got) * 2;
-                    buf = rp_xrealloc(buf, cap);
-                }
-                memcpy(buf + len, chunk, got);
-                len += got;
-            }
-            fclose(f);
-        }
-        if (!f || write_file(dst, buf ? buf : "", len) != 0) rc = -1;
-        else json_array_append_new(outputs, json_sprintf("%s/%s", prefix, names[i]));
-        free(buf);
-        free(names[i]);
-    }
-    free(names);
     return rc;
 }
 
@@ -384,12 +327,10 @@ int rp_cmd_build(int argc, char **argv)
             json_array_append_new(outputs, json_sprintf("c/%s", cfiles[i]));
         }
     }
-    char *rt = runtime_dir();
-    if (copy_runtime(rt, cdir, outputs, "c") != 0) {
-        fprintf(stderr, "rulepack build: cannot copy the runtime from %s (set RULEPACK_RUNTIME to compiler/runtime)\n", rt);
+    if (write_runtime(cdir, outputs, "c") != 0) {
+        fprintf(stderr, "rulepack build: cannot write the runtime into %s: %s\n", cdir, strerror(errno));
         io_error = 1;
     }
-    free(rt);
 
     /* manifest and summary, rules sorted by id */
     size_t *idx = rp_xcalloc(nb + 1, sizeof *idx);

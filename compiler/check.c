@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "limits.h"
+#include "rp_limits.h"
 
 static int has_suffix(const char *path, const char *suffix)
 {

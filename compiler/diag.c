@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "limits.h"
+#include "rp_limits.h"
 #include "version.h"
 
 static const rp_diag_info diag_table[RP_DIAG_COUNT] = {

@@ -1,4 +1,5 @@
-/* embedded.h: files compiled into the binary (the YAML files of schema/; see tools/embed.c). */
+/* embedded.h: files compiled into the binary (the YAML files of schema/ and the matcher runtime;
+ * see tools/embed.c and the Makefile). */
 #ifndef RP_EMBEDDED_H
 #define RP_EMBEDDED_H
 
@@ -12,5 +13,9 @@ typedef struct rp_embedded_file {
 
 extern const rp_embedded_file rp_embedded_schema[]; /* ends with {NULL, NULL, 0} */
 extern const size_t rp_embedded_schema_count;
+
+/* The .c and .h files of compiler/runtime, sorted by name: copied next to generated C by `rulepack build`. */
+extern const rp_embedded_file rp_embedded_runtime[]; /* ends with {NULL, NULL, 0} */
+extern const size_t rp_embedded_runtime_count;
 
 #endif

@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "kql_lex.h"
-#include "limits.h"
+#include "rp_limits.h"
 #include "rule.h"
 
 typedef struct parser {

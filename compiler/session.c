@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "limits.h"
+#include "rp_limits.h"
 
 void rp_session_init(rp_session *session)
 {

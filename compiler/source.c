@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "limits.h"
+#include "rp_limits.h"
 
 static void build_line_map(rp_arena *arena, rp_source *src)
 {

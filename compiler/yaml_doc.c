@@ -11,7 +11,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "limits.h"
+#include "rp_limits.h"
 
 rp_diag *rp_report(rp_ctx *ctx, rp_diag_code code, rp_span span, const char *fmt, ...)
 {

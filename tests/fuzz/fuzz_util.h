@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "limits.h"
+#include "rp_limits.h"
 #include "schema.h"
 #include "yaml_doc.h"
 

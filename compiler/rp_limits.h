@@ -1,4 +1,4 @@
-/* limits.h: every hard limit of rulepack, one comment each (modelled on yara's limits.h).
+/* rp_limits.h: every hard limit of rulepack, one comment each (modelled on yara's limits.h).
  * Input beyond a limit gets a diagnostic naming the limit; nothing crashes or grows unbounded. */
 #ifndef RP_LIMITS_H
 #define RP_LIMITS_H
