@@ -106,4 +106,4 @@ install: $(BUILD)/rulepack
 	install -m 755 $(BUILD)/rulepack $(DESTDIR)$(PREFIX)/bin/rulepack
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-clang build-fuzz

@@ -101,12 +101,38 @@ static rp_diag *new_diag(rp_diag_sink *sink, rp_diag_code code)
     return d;
 }
 
-/* Control characters (other than tab) are shown as '?' so a diagnostic cannot rewrite a terminal. */
+/* Length of a character that must never reach a terminal raw although it is valid UTF-8: C1
+ * controls (U+0080-U+009F, e.g. CSI) and the bidirectional overrides and isolates that can make
+ * source text read differently from what it is (U+061C, U+200E-U+200F, U+202A-U+202E,
+ * U+2066-U+2069). Returns 0 for anything else. */
+static size_t unsafe_unicode(const unsigned char *p, size_t rem)
+{
+    if (rem >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) return 2;
+    if (rem >= 2 && p[0] == 0xD8 && p[1] == 0x9C) return 2;
+    if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE)))
+        return 3;
+    if (rem >= 3 && p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9) return 3;
+    return 0;
+}
+
+/* The source line shown under a diagnostic: control characters (other than tab) and the
+ * characters unsafe_unicode names become one '?' each (one column, so the caret still lines up),
+ * so a diagnostic cannot rewrite a terminal. */
 static char *printable_copy(const char *text, size_t len)
 {
-    char *copy = rp_xstrndup(text, len);
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)copy[i] < 0x20 && copy[i] != '\t') || copy[i] == 0x7F) copy[i] = '?';
+    char *copy = rp_xmalloc(len + 1), *o = copy;
+    const unsigned char *p = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        size_t unsafe = unsafe_unicode(p + i, len - i);
+        if (unsafe) {
+            *o++ = '?';
+            i += unsafe;
+        } else {
+            *o++ = ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7F) ? '?' : (char)p[i];
+            i++;
+        }
+    }
+    *o = '\0';
     return copy;
 }
 
@@ -288,12 +314,25 @@ int rp_diag_format_from_text(const char *text, rp_diag_format *out)
  * a message can never start a new line that looks like another diagnostic. */
 static void put_text(FILE *out, const char *text)
 {
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    const unsigned char *p = (const unsigned char *)text;
+    size_t rem = strlen(text);
+    while (rem) {
+        size_t unsafe = unsafe_unicode(p, rem);
+        if (unsafe) {
+            unsigned cp = unsafe == 2 ? ((p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu))
+                                      : ((p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu));
+            fprintf(out, "\\u%04X", cp);
+            p += unsafe;
+            rem -= unsafe;
+            continue;
+        }
         if (*p == '\n') fputs("\\n", out);
         else if (*p == '\r') fputs("\\r", out);
         else if (*p < 0x20 && *p != '\t') fprintf(out, "\\x%02X", *p);
         else if (*p == 0x7F) fputs("\\x7F", out);
         else fputc(*p, out);
+        p++;
+        rem--;
     }
 }
 

@@ -111,7 +111,34 @@ static void test_code_lookup(void)
     }
 }
 
+/* Terminal safety: C1 controls (CSI is U+009B) and bidi overrides (U+202E) in rule text reach the
+ * text renderer escaped, and the caret line shows each as one '?'. */
+static void test_unsafe_unicode_escaped(void)
+{
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_arena *arena = rp_arena_new();
+    const char *text = "name: a\xE2\x80\xAE" "b\xC2\x9B" "2Jc\n";
+    rp_source *src = rp_source_from_memory(arena, "u.yaml", text, strlen(text));
+    rp_diag_report(&sink, RP0004, rp_span_make(src, 14, 15), NULL, "x\xE2\x80\xAEy\xC2\x9Bz");
+    char *buffer = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buffer, &size);
+    rp_diag_render(&sink, RP_FMT_TEXT, out, 0);
+    fclose(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buffer, "x\\u202Ey\\u009Bz"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(buffer, "name: a?b?2Jc"));
+    CU_ASSERT_PTR_NULL(strstr(buffer, "\xC2\x9B"));
+    CU_ASSERT_PTR_NULL(strstr(buffer, "\xE2\x80\xAE"));
+    CU_ASSERT_EQUAL(sink.items[0].column, 12); /* columns count characters */
+    CU_ASSERT_PTR_NOT_NULL(strstr(buffer, "           ^")); /* caret under column 12 */
+    free(buffer);
+    rp_arena_free(arena);
+    rp_diag_sink_free(&sink);
+}
+
 static CU_TestInfo tests[] = {
+    {"unsafe unicode escaped in text output", test_unsafe_unicode_escaped},
     {"text renderer (golden)", test_text},
     {"json renderer (golden)", test_json},
     {"sarif renderer (golden)", test_sarif},
