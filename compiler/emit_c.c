@@ -397,6 +397,18 @@ static const char helpers_text[] =
     "    return rpx_i(((day + 1) % 7) * RP_TICKS_PER_DAY);\n"
     "}\n"
     "static inline rp_str rpx_coalesce_s(rp_str a, rp_str b) { return a.len ? a : b; }\n"
+    "/* extract(re, g, s): \"\" when g is null or the group did not match. */\n"
+    "static inline rp_str rpx_extract(const rp_regex *re, rp_val g, rp_kind gk, rp_str s)\n"
+    "{\n"
+    "    rp_str out = {\"\", 0};\n"
+    "    if (gk != RP_K_STRING && g.null) return out;\n"
+    "    if (!rp_regex_group(re, s, gk == RP_K_REAL ? (int64_t)g.r : gk == RP_K_STRING ? 0 : g.i, &out)) out = rp_str_c(\"\");\n"
+    "    return out;\n"
+    "}\n"
+    "static inline void rpx_row_reset(rp_val *r, size_t n)\n"
+    "{\n"
+    "    for (size_t i = 0; i < n; i++) r[i] = rpx_missing;\n"
+    "}\n"
     "static inline rp_val rpx_coalesce_v(rp_val a, rp_val b) { return a.null ? b : a; }\n";
 
 /* {====================================================================
@@ -414,8 +426,11 @@ typedef struct pack {
     const char **regexes;    /* regex literals (C text), index = m->rx[i] */
     size_t nrx, rxcap;
     size_t nexcl;            /* exclusion counters handed out so far */
+    size_t nstages;          /* stateful tail stages handed out so far (m->groups/rows/count) */
     int uses_columns;        /* some rule writes computed columns (rpx_col) */
 } pack;
+
+typedef struct rule_out rule_out;
 
 /* Per rule-source function being emitted. */
 typedef struct fn {
@@ -427,6 +442,11 @@ typedef struct fn {
     const char **slot_lv;    /* per slot: the rp_val lvalue that holds it */
     const char *why;         /* first reason the rule cannot be emitted */
     int uses_now;
+    rule_out *r;             /* the rule being emitted */
+    int in_tail;             /* a tail entry function (void; the row is `r`) */
+    const char *line;        /* C expression of the row's event line */
+    unsigned char *local;    /* per slot: slot_lv is a local the function may overwrite */
+    int loops;               /* mv-expand loops emitted */
 } fn;
 
 enum { CL_BOOL, CL_TV, CL_STR, CL_VAL };
@@ -736,17 +756,27 @@ static xr compile_in(fn *f, const rp_ir_expr *e)
               e->nset, e->negated ? "true" : "false");
 }
 
-static int regex_index(fn *f, const rp_ir_expr *e)
+/* Index of a regex in the pack table. variant 0: the pattern as written; 1: \\A(?:p)+ (trim
+ * start); 2: (?:p)+\\z (trim end), as interp.c's add_regex builds them. */
+static int regex_index(fn *f, const char *pat, size_t len, int variant)
 {
     pack *pk = f->pk;
     char err[256];
     size_t off = 0;
-    if (!rp_regex_check(e->value.s ? e->value.s : "", e->value.len, err, sizeof err, &off)) {
+    pat = pat ? pat : "";
+    if (!rp_regex_check(pat, len, err, sizeof err, &off)) {
         fail(f, "a regular expression outside RE2 syntax: %s", err);
         return 0;
     }
-    const char *lit = rp_emit_c_literal(pk->arena, e->value.s ? e->value.s : "", e->value.len);
-    const char *entry = rp_arena_printf(pk->arena, "{%s, %zu}", lit, e->value.len);
+    const char *pre = variant == 1 ? "\\A(?:" : variant == 2 ? "(?:" : "";
+    const char *post = variant == 1 ? ")+" : variant == 2 ? ")+\\z" : "";
+    size_t n = strlen(pre) + len + strlen(post);
+    char *text = rp_arena_alloc(pk->arena, n + 1);
+    memcpy(text, pre, strlen(pre));
+    memcpy(text + strlen(pre), pat, len);
+    memcpy(text + strlen(pre) + len, post, strlen(post));
+    const char *lit = rp_emit_c_literal(pk->arena, text, n);
+    const char *entry = rp_arena_printf(pk->arena, "{%s, %zu}", lit, n);
     for (size_t i = 0; i < pk->nrx; i++)
         if (strcmp(pk->regexes[i], entry) == 0) return (int)i;
     pk->regexes = rp_arena_grow(pk->arena, pk->regexes, sizeof *pk->regexes, &pk->rxcap, pk->nrx + 1);
@@ -768,7 +798,9 @@ static xr compile_call(fn *f, const rp_ir_expr *e)
 {
     rp_arena *ar = f->pk->arena;
     rp_type rt = norm(e->type);
-    xr a = e->nargs ? compile(f, e->args[0]) : mk(f, CL_STR, RP_TYPE_STRING, "rp_str_c(\"\")");
+    /* the first argument of trim/extract is the pattern: a table entry, not a value */
+    int pattern_first = e->fn == RP_IR_F_EXTRACT || e->fn == RP_IR_F_TRIM || e->fn == RP_IR_F_TRIM_START || e->fn == RP_IR_F_TRIM_END;
+    xr a = e->nargs && !pattern_first ? compile(f, e->args[0]) : mk(f, CL_STR, RP_TYPE_STRING, "rp_str_c(\"\")");
     switch (e->fn) {
     case RP_IR_F_ISEMPTY:
     case RP_IR_F_ISNOTEMPTY: {
@@ -828,8 +860,10 @@ static xr compile_call(fn *f, const rp_ir_expr *e)
     }
     case RP_IR_F_INDEXOF: {
         if (e->args[1]->kind != RP_IR_CONST) {
-            fail(f, "indexof() with a computed needle");
-            return mk(f, CL_VAL, RP_TYPE_LONG, "rpx_missing");
+            const char *hs = as_text(f, a), *ns = as_text(f, compile(f, e->args[1]));
+            int n = f->ntmp++;
+            cb_printf(&f->decls, "rp_needle dn%d;\n", n);
+            return mk(f, CL_VAL, RP_TYPE_LONG, "rpx_indexof(%s, (dn%d = rp_needle_scratch(&m->sc, %s), &dn%d))", hs, n, ns, n);
         }
         const char *k = needle_const(f->pk, const_text(ar, &e->args[1]->value));
         return mk(f, CL_VAL, RP_TYPE_LONG, "rpx_indexof(%s, &%s)", as_text(f, a), k);
@@ -838,8 +872,43 @@ static xr compile_call(fn *f, const rp_ir_expr *e)
     case RP_IR_F_STARTOFDAY: return mk(f, CL_VAL, RP_TYPE_DATETIME, "rpx_dayfn(%s, %s, 0)", as_val(f, a), kind_of_x(f, a));
     case RP_IR_F_HOUROFDAY: return mk(f, CL_VAL, RP_TYPE_LONG, "rpx_dayfn(%s, %s, 1)", as_val(f, a), kind_of_x(f, a));
     case RP_IR_F_DAYOFWEEK: return mk(f, CL_VAL, RP_TYPE_TIMESPAN, "rpx_dayfn(%s, %s, 2)", as_val(f, a), kind_of_x(f, a));
+    case RP_IR_F_TOLOWER:
+    case RP_IR_F_TOUPPER:
+        return mk(f, CL_STR, RP_TYPE_STRING, "rp_str_case(&m->sc, %s, %s)", as_text(f, a),
+                  e->fn == RP_IR_F_TOUPPER ? "true" : "false");
+    case RP_IR_F_STRCAT: {
+        cbuf b = {0};
+        size_t n = e->nargs < 64 ? e->nargs : 64;
+        for (size_t i = 0; i < n; i++) cb_printf(&b, "%s%s", i ? ", " : "", i ? as_text(f, compile(f, e->args[i])) : as_text(f, a));
+        return mk(f, CL_STR, RP_TYPE_STRING, "rp_str_concat(&m->sc, (const rp_str[]){%s}, %zu)", cb_take(ar, &b), n);
+    }
+    case RP_IR_F_REPLACE_STRING: {
+        const char *s = as_text(f, a);
+        const char *from = as_text(f, compile(f, e->args[1])), *to = as_text(f, compile(f, e->args[2]));
+        return mk(f, CL_STR, RP_TYPE_STRING, "rp_str_replace(&m->sc, %s, %s, %s)", s, from, to);
+    }
+    case RP_IR_F_EXTRACT:
+    case RP_IR_F_TRIM:
+    case RP_IR_F_TRIM_START:
+    case RP_IR_F_TRIM_END: {
+        const rp_ir_expr *p = e->args[0];
+        if (p->kind != RP_IR_CONST || norm(p->value.type) != RP_TYPE_STRING) {
+            fail(f, "trim/extract with a pattern that is not a constant string");
+            return mk(f, CL_STR, RP_TYPE_STRING, "rp_str_c(\"\")");
+        }
+        if (e->fn == RP_IR_F_EXTRACT) {
+            int i = regex_index(f, p->value.s, p->value.len, 0);
+            xr g = compile(f, e->args[1]);
+            const char *s = as_text(f, compile(f, e->args[2]));
+            return mk(f, CL_STR, RP_TYPE_STRING, "rpx_extract(&m->rx[%d], %s, %s, %s)", i, as_val(f, g), kind_of_x(f, g), s);
+        }
+        const char *st = "NULL", *en = "NULL";
+        if (e->fn != RP_IR_F_TRIM_END) st = rp_arena_printf(ar, "&m->rx[%d]", regex_index(f, p->value.s, p->value.len, 1));
+        if (e->fn != RP_IR_F_TRIM_START) en = rp_arena_printf(ar, "&m->rx[%d]", regex_index(f, p->value.s, p->value.len, 2));
+        return mk(f, CL_STR, RP_TYPE_STRING, "rp_trim_regex(%s, %s, %s)", st, en, as_text(f, compile(f, e->args[1])));
+    }
     default:
-        fail(f, "%s() is not compiled to C yet (it needs per-event string storage)", rp_ir_fn_name(e->fn));
+        fail(f, "%s() is not compiled to C yet", rp_ir_fn_name(e->fn));
         return mk(f, CL_VAL, rt, "rpx_missing");
     }
 }
@@ -924,8 +993,12 @@ static xr compile(fn *f, const rp_ir_expr *e)
         const rp_ir_expr *needle = e->args[1];
         xr h = compile(f, e->args[0]);
         if (needle->kind != RP_IR_CONST) {
-            fail(f, "a string operator with a computed right-hand side");
-            return mk(f, CL_BOOL, RP_TYPE_BOOL, "false");
+            /* a needle computed per event: folded into the scratch */
+            const char *hs = as_text(f, h), *ns = as_text(f, compile(f, needle));
+            int n = f->ntmp++;
+            cb_printf(&f->decls, "rp_needle dn%d;\n", n);
+            return mk(f, CL_BOOL, RP_TYPE_BOOL, "%s%s(%s, (dn%d = rp_needle_scratch(&m->sc, %s), &dn%d), %s)",
+                      e->negated ? "!" : "", strop_fn(e->sop), hs, n, ns, n, e->ci ? "RP_CI" : "RP_CS");
         }
         const char *k = needle_const(pk, const_text(ar, &needle->value));
         return mk(f, CL_BOOL, RP_TYPE_BOOL, "%s%s(%s, &%s, %s)", e->negated ? "!" : "", strop_fn(e->sop), as_text(f, h), k,
@@ -948,7 +1021,7 @@ static xr compile(fn *f, const rp_ir_expr *e)
     }
     case RP_IR_REGEX: {
         xr h = compile(f, e->args[0]);
-        int i = regex_index(f, e);
+        int i = regex_index(f, e->value.s, e->value.len, 0);
         return mk(f, CL_BOOL, RP_TYPE_BOOL, "rp_regex_match(&m->rx[%d], %s)", i, as_text(f, h));
     }
     case RP_IR_ARITH: {
@@ -1078,15 +1151,6 @@ const char *rp_emit_c_unsupported(rp_arena *arena, const rp_ir_rule *ir)
         return rp_arena_printf(arena, "the query is %s compiled%s%s", ir->status == RP_IR_PARTIAL ? "only partly" : "not",
                                ir->why ? ": " : "", ir->why ? ir->why : "");
     if (ir->nsources == 0) return "the query reads no table";
-    if (ir->ntail > 1 || (ir->ntail == 1 && ir->tail[0].kind != RP_IR_SUMMARIZE))
-        return rp_arena_printf(arena, "a tail other than one summarize (%s) is not compiled to C yet",
-                               rp_ir_stage_kind_name(ir->tail[ir->ntail > 1 && ir->tail[0].kind == RP_IR_SUMMARIZE ? 1 : 0].kind));
-    for (size_t s = 0; s < ir->nsources; s++)
-        for (size_t k = 0; k < ir->sources[s].nstages; k++) {
-            rp_ir_stage_kind kd = ir->sources[s].stages[k].kind;
-            if (kd != RP_IR_FILTER && kd != RP_IR_EXTEND && kd != RP_IR_PROJECT)
-                return rp_arena_printf(arena, "%s is not compiled to C yet", rp_ir_stage_kind_name(kd));
-        }
     return NULL;
 }
 
@@ -1110,18 +1174,299 @@ static void comment_lines(cbuf *b, rp_arena *ar, const char *text)
     }
 }
 
-typedef struct rule_out {
+struct rule_out {
     const rp_emit_c_input *in;
     const char *ident;        /* rp_rule_<...> */
     const char *why;
     cbuf code;                /* its functions */
+    cbuf tabs;                /* its tail stage tables (rpx_stages entries go to `stages`) */
+    cbuf stages;
     const char **fnames;      /* per source */
-    const char *group;        /* G<n> prefix of its summarize tables, or NULL */
+    size_t *stage_g;          /* per tail stage: its index in rpx_stages (stateful ones) */
+    const char *finish;       /* its finish function, or NULL */
     size_t excl_off;
     lits lits;
     int lits_ok;
     size_t index;             /* in the sorted table */
-} rule_out;
+};
+
+static const char *lit_of(rp_arena *ar, const char *s) { return rp_emit_c_literal(ar, s ? s : "", s ? strlen(s) : 0); }
+
+static const char *reject_stmt(const fn *f, int depth) { return depth ? "continue;" : (f->in_tail ? "return;" : "return -1;"); }
+
+/* The alert of one row: head, the visible columns, counts. */
+static void emit_alert(fn *f, cbuf *b, const char *table)
+{
+    pack *pk = f->pk;
+    rp_arena *ar = pk->arena;
+    const rp_ir_rule *ir = f->ir;
+    const rp_ir_cols *out = &ir->out;
+    cb_printf(b, "rpx_head(m, %zu, %s);\nrp_jw_key(&m->w, \"event\");\n", f->r->index, lit_of(ar, table));
+    if (out->event_star && out->count == 0) {
+        if (f->in_tail) cb_printf(b, "rp_jw_raw(&m->w, %s.len ? %s : rp_str_c(\"{}\"));\n", f->line, f->line);
+        else cb_printf(b, "rp_jw_raw(&m->w, %s);\n", f->line);
+    } else {
+        pk->uses_columns = 1;
+        cb_printf(b, "rp_jw_reset(&m->w2);\nrp_jw_obj_begin(&m->w2);\n");
+        for (size_t i = 0; i < out->count; i++) {
+            const rp_ir_col *c = &out->cols[i];
+            rp_type t = norm(c->type);
+            if (c->slot < 0 || (size_t)c->slot >= ir->nslots) {
+                fail(f, "an output column without a slot");
+                continue;
+            }
+            if (t == RP_TYPE_UNKNOWN) t = norm(ir->slots[c->slot].type);
+            if (t == RP_TYPE_UNKNOWN) fail(f, "output column %s of unknown type", c->name);
+            const char *lv = f->slot_lv[c->slot];
+            cb_printf(b, "rp_jw_key(&m->w2, %s);\n", lit_of(ar, c->name));
+            if (t == RP_TYPE_STRING) cb_printf(b, "rpx_col(m, rpx_sval(%s.s), RP_K_STRING);\n", lv);
+            else cb_printf(b, "rpx_col(m, rpx_rp(%s), %s);\n", lv, kind_c(t));
+        }
+        cb_printf(b, "rpx_event_end(m, %s, %s);\n", f->line, out->event_star ? "true" : "false");
+    }
+    cb_printf(b, "rp_jw_obj_end(&m->w);\nrpx_flush(m, m->alerts);\n");
+    cb_printf(b, "m->rstats[%zu].alerts++;\nm->stats.alerts++;\n", f->r->index);
+}
+
+/* A row leaves its source's stages: counted as matched, exclusions, then the tail or an alert. */
+static void emit_source_done(fn *f, cbuf *b, int depth)
+{
+    rp_arena *ar = f->pk->arena;
+    const rp_ir_rule *ir = f->ir;
+    size_t ri = f->r->index;
+    cb_printf(b, "if (emit) {\n    if (!m->counted) {\n        m->counted = true;\n        m->stats.matched++;\n    }\n"
+                 "    m->rstats[%zu].matched++;\n}\n", ri);
+    for (size_t x = 0; x < ir->nexcls; x++) {
+        const rp_ir_excl *e = &ir->excls[x];
+        if (!e->pred) continue;
+        xr c = compile(f, e->pred);
+        const char *text = rp_ir_expr_print(ar, e->pred);
+        cb_printf(b, "/* exclusion [%zu] %s: %s */\n", x, rp_emit_c_comment(ar, e->scenario, strlen(e->scenario)),
+                  rp_emit_c_comment(ar, text, strlen(text)));
+        cb_printf(b, "if (%s) {\n    if (!emit) return %zu;\n", as_where(f, c), x + 1);
+        cb_printf(b, "    rpx_suppress(m, %zu, %zu, %s, ev);\n", ri, f->r->excl_off + x, lit_of(ar, f->src->table));
+        if (depth) cb_printf(b, "    continue;\n}\n");
+        else cb_printf(b, "    return %zu;\n}\n", x + 1);
+    }
+    cb_printf(b, "if (!emit) return 0;\n");
+    if (ir->ntail) {
+        int n = f->ntmp++;
+        cb_printf(b, "m->rstats[%zu].aggregated++;\n{\n    rp_val row%d[%zu] = {", ri, n, ir->nslots + 1);
+        for (size_t i = 0; i < ir->nslots; i++) cb_printf(b, "%s%s", i ? ", " : "", f->slot_lv[i]);
+        cb_printf(b, "%srpx_missing};\n    %s_t0(m, row%d, ev->line);\n}\n", ir->nslots ? ", " : "", f->r->ident, n);
+    } else {
+        emit_alert(f, b, f->src->table);
+    }
+    if (!depth) cb_printf(b, "return 0;\n");
+}
+
+/* Stateful tail stage k consumes the row `r`. */
+static void emit_consume(fn *f, cbuf *b, const rp_ir_stage *st, size_t k)
+{
+    rp_arena *ar = f->pk->arena;
+    size_t g = f->r->stage_g[k];
+    int n = f->ntmp++;
+    cb_printf(b, "/* %s */\n", rp_ir_stage_kind_name(st->kind));
+    switch (st->kind) {
+    case RP_IR_SUMMARIZE:
+    case RP_IR_DISTINCT: {
+        size_t na = st->kind == RP_IR_SUMMARIZE ? st->naggs : 0;
+        cb_printf(b, "{\n");
+        b->indent++;
+        cb_printf(b, "rp_val k%d[%zu] = {", n, st->nassigns + 1);
+        for (size_t a = 0; a < st->nassigns; a++) {
+            xr x = compile(f, st->assigns[a].expr);
+            cb_printf(b, "%srpx_rp(%s)", a ? ", " : "", as_val(f, x));
+        }
+        cb_printf(b, "%s};\n", st->nassigns ? "" : "rpx_missing");
+        for (size_t a = 0; a < na; a++) {
+            const rp_ir_agg *ag = &st->aggs[a];
+            if (ag->arg) {
+                xr x = compile(f, ag->arg);
+                cb_printf(b, "rp_val a%d_%zu = rpx_rp(%s);\n", n, a, as_val(f, x));
+            } else {
+                cb_printf(b, "rp_val a%d_%zu = rpx_sval(rp_str_c(\"\"));\n", n, a);
+            }
+            if (ag->nextras) {
+                cb_printf(b, "rp_val x%d_%zu[%zu] = {", n, a, ag->nextras);
+                for (size_t e = 0; e < ag->nextras; e++) {
+                    xr x = compile(f, ag->extras[e].expr);
+                    cb_printf(b, "%srpx_rp(%s)", e ? ", " : "", as_val(f, x));
+                }
+                cb_printf(b, "};\n");
+            }
+        }
+        cb_printf(b, "rp_agg_in in%d[%zu] = {", n, na + 1);
+        for (size_t a = 0; a < na; a++) {
+            const rp_ir_agg *ag = &st->aggs[a];
+            const char *cond = ag->kind == RP_IR_AGG_COUNTIF && ag->arg ? rp_arena_printf(ar, "!a%d_%zu.null && a%d_%zu.i", n, a, n, a) : "true";
+            const char *extra = ag->nextras ? rp_arena_printf(ar, "x%d_%zu", n, a) : "NULL";
+            cb_printf(b, "%s{&a%d_%zu, %s, %s}", a ? ", " : "", n, a, cond, extra);
+        }
+        cb_printf(b, "%s};\n", na ? "" : "{NULL, false, NULL}");
+        cb_printf(b, "if (!rp_groups_feed(&m->groups[%zu], k%d, in%d)) m->oom = true;\n", g, n, n);
+        b->indent--;
+        cb_printf(b, "}\n");
+        break;
+    }
+    case RP_IR_TAKE:
+    case RP_IR_SORT:
+    case RP_IR_TOP: {
+        cb_printf(b, "{\n");
+        b->indent++;
+        cb_printf(b, "rp_val q%d[%zu] = {", n, st->nkeys + 1);
+        for (size_t i = 0; i < st->nkeys; i++) cb_printf(b, "%s%s", i ? ", " : "", as_val(f, compile(f, st->keys[i].expr)));
+        cb_printf(b, "%srpx_missing};\n", st->nkeys ? ", " : "");
+        cb_printf(b, "rp_rows_add(&m->rows[%zu], r, q%d, line);\n", g, n);
+        b->indent--;
+        cb_printf(b, "}\n");
+        break;
+    }
+    case RP_IR_COUNT: cb_printf(b, "m->count[%zu]++;\n", g); break;
+    default: fail(f, "%s in the tail", rp_ir_stage_kind_name(st->kind)); break;
+    }
+}
+
+static void emit_stages(fn *f, cbuf *b, const rp_ir_stage *stages, size_t n, size_t k, int depth);
+
+static void emit_parse(fn *f, cbuf *b, const rp_ir_stage *st)
+{
+    pack *pk = f->pk;
+    rp_arena *ar = pk->arena;
+    int id = pk->nconst++, n = f->ntmp++;
+    cb_printf(&pk->consts, "static const rp_parse_piece P%d[] = {", id);
+    for (size_t i = 0; i < st->npieces; i++) {
+        const rp_ir_parse_piece *p = &st->pieces[i];
+        cb_printf(&pk->consts, "%s{%s, %zu, %s, %s}", i ? ", " : "", p->text ? rp_emit_c_literal(ar, p->text, p->len) : "NULL",
+                  p->text ? p->len : 0, p->name ? "true" : "false", kind_c(p->type));
+    }
+    cb_printf(&pk->consts, "%s};\n", st->npieces ? "" : "{NULL, 0, false, RP_K_STRING}");
+    const char *text = as_text(f, compile(f, st->source));
+    cb_printf(b, "{ /* parse */\n");
+    b->indent++;
+    cb_printf(b, "rp_val pv%d[%zu];\nmemset(pv%d, 0, sizeof pv%d);\n", n, st->npieces + 1, n, n);
+    cb_printf(b, "if (rp_parse_simple(P%d, %zu, %s, pv%d)) {\n", id, st->npieces, text, n);
+    for (size_t i = 0; i < st->npieces; i++)
+        if (st->pieces[i].name && st->pieces[i].slot >= 0) {
+            if (!f->local[st->pieces[i].slot]) fail(f, "a parse capture into a column that cannot be written");
+            cb_printf(b, "    %s = pv%d[%zu];\n", f->slot_lv[st->pieces[i].slot], n, i);
+        }
+    cb_printf(b, "} else {\n");
+    for (size_t i = 0; i < st->npieces; i++)
+        if (st->pieces[i].name && st->pieces[i].slot >= 0) cb_printf(b, "    %s = rpx_missing;\n", f->slot_lv[st->pieces[i].slot]);
+    cb_printf(b, "}\n");
+    b->indent--;
+    cb_printf(b, "}\n");
+}
+
+/* mv-expand: the rest of the stages run once per element, as a loop body; every local slot is
+ * restored before each element (later stages may overwrite them). */
+static void emit_mv_expand(fn *f, cbuf *b, const rp_ir_stage *stages, size_t n, size_t k, int depth)
+{
+    const rp_ir_stage *st = &stages[k];
+    const rp_ir_rule *ir = f->ir;
+    int id = f->ntmp++;
+    f->loops++;
+    cb_printf(b, "{ /* mv-expand */\n");
+    b->indent++;
+    cb_printf(b, "size_t xr%d = 0;\n", id);
+    for (size_t c = 0; c < st->nassigns; c++) {
+        xr x = compile(f, st->assigns[c].expr);
+        if (x.cl != CL_VAL || norm(x.t) != RP_TYPE_DYNAMIC) fail(f, "mv-expand of a value that is not dynamic");
+        cb_printf(b, "rp_val xv%d_%zu = %s;\nrp_expand xe%d_%zu;\n", id, c, as_val(f, x), id, c);
+        cb_printf(b, "size_t xn%d_%zu = rp_expand_begin(&xe%d_%zu, &xv%d_%zu, RP_K_DYNAMIC);\n", id, c, id, c, id, c);
+        cb_printf(b, "if (xn%d_%zu > xr%d) xr%d = xn%d_%zu;\n", id, c, id, id, id, c);
+    }
+    if (st->limit > 0) cb_printf(b, "if (xr%d > (size_t)%lld) xr%d = (size_t)%lld;\n", id, (long long)st->limit, id, (long long)st->limit);
+    for (size_t i = 0; i < ir->nslots; i++)
+        if (f->local[i]) cb_printf(b, "rp_val xs%d_%zu = %s;\n", id, i, f->slot_lv[i]);
+    cb_printf(b, "for (size_t xi%d = 0; xi%d < xr%d; xi%d++) {\n", id, id, id, id);
+    b->indent++;
+    for (size_t i = 0; i < ir->nslots; i++)
+        if (f->local[i]) cb_printf(b, "%s = xs%d_%zu;\n", f->slot_lv[i], id, i);
+    for (size_t c = 0; c < st->nassigns; c++) {
+        int slot = st->assigns[c].slot;
+        if (slot < 0 || !f->local[slot]) {
+            fail(f, "mv-expand into a column that cannot be written");
+            continue;
+        }
+        cb_printf(b, "%s = xi%d < xn%d_%zu ? rp_expand_next(&xe%d_%zu, &m->sc) : rpx_missing;\n", f->slot_lv[slot], id, id, c, id, c);
+    }
+    emit_stages(f, b, stages, n, k + 1, depth + 1);
+    b->indent--;
+    cb_printf(b, "}\n");
+    b->indent--;
+    cb_printf(b, "}\n");
+}
+
+/* Stages k.. of a source (then the row is done) or of the tail (up to the next stateful stage,
+ * which consumes the row, or the end: an alert). */
+static void emit_stages(fn *f, cbuf *b, const rp_ir_stage *stages, size_t n, size_t k, int depth)
+{
+    rp_arena *ar = f->pk->arena;
+    for (; k < n; k++) {
+        const rp_ir_stage *st = &stages[k];
+        switch (st->kind) {
+        case RP_IR_FILTER: {
+            const rp_ir_expr *p = st->pred;
+            size_t np = p->kind == RP_IR_AND ? p->nargs : 1;
+            for (size_t i = 0; i < np; i++) {
+                const rp_ir_expr *c = p->kind == RP_IR_AND ? p->args[i] : p;
+                xr x = compile(f, c);
+                cb_printf(b, "if (!%s) %s\n", as_where(f, x), reject_stmt(f, depth));
+            }
+            break;
+        }
+        case RP_IR_EXTEND:
+            for (size_t a = 0; a < st->nassigns; a++) {
+                xr x = compile(f, st->assigns[a].expr);
+                if (!f->local[st->assigns[a].slot]) fail(f, "extend of a column that cannot be written");
+                cb_printf(b, "%s = %s; /* extend %s */\n", f->slot_lv[st->assigns[a].slot], as_val(f, x),
+                          rp_emit_c_comment(ar, st->assigns[a].name, strlen(st->assigns[a].name)));
+            }
+            break;
+        case RP_IR_PROJECT: {
+            int base = f->ntmp;
+            f->ntmp += (int)st->nassigns;
+            for (size_t a = 0; a < st->nassigns; a++) {
+                xr x = compile(f, st->assigns[a].expr);
+                cb_printf(&f->decls, "rp_val p%zu;\n", (size_t)base + a);
+                cb_printf(b, "p%zu = %s;\n", (size_t)base + a, as_val(f, x));
+            }
+            for (size_t a = 0; a < st->nassigns; a++) {
+                if (!f->local[st->assigns[a].slot]) fail(f, "project into a column that cannot be written");
+                cb_printf(b, "%s = p%zu; /* project %s */\n", f->slot_lv[st->assigns[a].slot], (size_t)base + a,
+                          rp_emit_c_comment(ar, st->assigns[a].name, strlen(st->assigns[a].name)));
+            }
+            break;
+        }
+        case RP_IR_PARSE: emit_parse(f, b, st); break;
+        case RP_IR_MV_EXPAND: emit_mv_expand(f, b, stages, n, k, depth); return;
+        default:
+            if (!f->in_tail) fail(f, "%s in a source", rp_ir_stage_kind_name(st->kind));
+            else emit_consume(f, b, st, k);
+            return;
+        }
+    }
+    if (f->in_tail) emit_alert(f, b, f->ir->table ? f->ir->table : "");
+    else emit_source_done(f, b, depth);
+}
+
+/* Appends a finished function (its locals first) to r->code. */
+static void emit_function(rule_out *r, fn *f, const char *head, const char *init, const char *body)
+{
+    cb_printf(&r->code, "%s\n{\n", head);
+    if (f->uses_now) cb_printf(&r->code, "    const int64_t now = m->now;\n");
+    if (f->decls.p) {
+        const char *p = f->decls.p;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            cb_printf(&r->code, "    %.*s\n", (int)(nl - p), p);
+            p = nl + 1;
+        }
+    }
+    cb_printf(&r->code, "%s%s}\n", init ? init : "", body ? body : "");
+}
 
 /* Emits the function of one source of a rule into r->code. */
 static void emit_source(pack *pk, rule_out *r, size_t s, const char *const *col_enum, const char *const *table_enum)
@@ -1133,11 +1478,18 @@ static void emit_source(pack *pk, rule_out *r, size_t s, const char *const *col_
     f.pk = pk;
     f.ir = ir;
     f.src = src;
+    f.r = r;
+    f.line = "ev->line";
     f.slot_lv = rp_arena_alloc(ar, (ir->nslots + 1) * sizeof *f.slot_lv);
+    f.local = rp_arena_alloc(ar, ir->nslots + 1);
     unsigned char *written = rp_arena_alloc(ar, ir->nslots + 1);
-    for (size_t k = 0; k < src->nstages; k++)
-        for (size_t a = 0; a < src->stages[k].nassigns; a++)
-            if (src->stages[k].assigns[a].slot >= 0) written[src->stages[k].assigns[a].slot] = 1;
+    for (size_t k = 0; k < src->nstages; k++) {
+        const rp_ir_stage *st = &src->stages[k];
+        for (size_t a = 0; a < st->nassigns; a++)
+            if (st->assigns[a].slot >= 0) written[st->assigns[a].slot] = 1;
+        for (size_t p = 0; p < st->npieces; p++)
+            if (st->pieces[p].name && st->pieces[p].slot >= 0) written[st->pieces[p].slot] = 1;
+    }
     cbuf init = {0}, body = {0};
     init.indent = body.indent = 1;
     for (size_t i = 0; i < ir->nslots; i++) {
@@ -1149,134 +1501,17 @@ static void emit_source(pack *pk, rule_out *r, size_t s, const char *const *col_
             }
         if (written[i] || ir->nsources > 1) {
             f.slot_lv[i] = rp_arena_printf(ar, "s%zu", i);
+            f.local[i] = 1;
             /* (void): a union branch may never read a slot the others use */
             cb_printf(&init, "rp_val s%zu = %s; /* %s */\n%s", i, input ? input : "rpx_missing",
                       rp_emit_c_comment(ar, ir->slots[i].name, strlen(ir->slots[i].name)),
-                      ir->nsources > 1 ? rp_arena_printf(ar, "(void)s%zu;\n", i) : "");
+                      ir->nsources > 1 || ir->ntail ? rp_arena_printf(ar, "(void)s%zu;\n", i) : "");
         } else {
             f.slot_lv[i] = input ? input : "rpx_missing";
         }
     }
-    /* the row-local stages */
-    for (size_t k = 0; k < src->nstages; k++) {
-        const rp_ir_stage *st = &src->stages[k];
-        switch (st->kind) {
-        case RP_IR_FILTER: {
-            const rp_ir_expr *p = st->pred;
-            size_t n = p->kind == RP_IR_AND ? p->nargs : 1;
-            for (size_t i = 0; i < n; i++) {
-                const rp_ir_expr *c = p->kind == RP_IR_AND ? p->args[i] : p;
-                xr x = compile(&f, c);
-                cb_printf(&body, "if (!%s) return -1;\n", as_where(&f, x));
-            }
-            break;
-        }
-        case RP_IR_EXTEND:
-            for (size_t a = 0; a < st->nassigns; a++) {
-                xr x = compile(&f, st->assigns[a].expr);
-                cb_printf(&body, "%s = %s; /* extend %s */\n", f.slot_lv[st->assigns[a].slot], as_val(&f, x),
-                          rp_emit_c_comment(ar, st->assigns[a].name, strlen(st->assigns[a].name)));
-            }
-            break;
-        case RP_IR_PROJECT: {
-            int base = f.ntmp;
-            f.ntmp += (int)st->nassigns;
-            for (size_t a = 0; a < st->nassigns; a++) {
-                xr x = compile(&f, st->assigns[a].expr);
-                cb_printf(&f.decls, "rp_val p%zu;\n", (size_t)base + a);
-                cb_printf(&body, "p%zu = %s;\n", (size_t)base + a, as_val(&f, x));
-            }
-            for (size_t a = 0; a < st->nassigns; a++)
-                cb_printf(&body, "%s = p%zu; /* project %s */\n", f.slot_lv[st->assigns[a].slot], (size_t)base + a,
-                          rp_emit_c_comment(ar, st->assigns[a].name, strlen(st->assigns[a].name)));
-            break;
-        }
-        default: fail(&f, "%s is not compiled to C yet", rp_ir_stage_kind_name(st->kind)); break;
-        }
-    }
-    /* exclusions: the verdict alone, or counted and written */
-    cbuf ex = {0};
-    for (size_t x = 0; x < ir->nexcls; x++) {
-        const rp_ir_excl *e = &ir->excls[x];
-        if (!e->pred) continue;
-        xr c = compile(&f, e->pred);
-        cb_printf(&ex, "/* exclusion [%zu] %s: %s */\n", x, rp_emit_c_comment(ar, e->scenario, strlen(e->scenario)),
-                  rp_emit_c_comment(ar, rp_ir_expr_print(ar, e->pred), strlen(rp_ir_expr_print(ar, e->pred))));
-        cb_printf(&ex, "if (%s) {\n", as_where(&f, c));
-        cb_printf(&ex, "    if (emit) rpx_suppress(m, %zu, %zu, %s, ev);\n", r->index, r->excl_off + x,
-                  rp_emit_c_literal(ar, src->table, strlen(src->table)));
-        cb_printf(&ex, "    return %zu;\n}\n", x + 1);
-    }
-    cb_printf(&body, "if (emit) {\n    m->stats.matched++;\n    m->rstats[%zu].matched++;\n}\n", r->index);
-    cb_printf(&body, "%s", ex.p ? ex.p : "");
-    free(ex.p);
-    cb_printf(&body, "if (!emit) return 0;\n");
-    if (ir->ntail == 1) {
-        const rp_ir_stage *st = &ir->tail[0];
-        cb_printf(&body, "/* summarize */\n");
-        cb_printf(&body, "rp_val k[%zu] = {", st->nassigns + 1);
-        for (size_t a = 0; a < st->nassigns; a++) {
-            xr x = compile(&f, st->assigns[a].expr);
-            cb_printf(&body, "%srpx_rp(%s)", a ? ", " : "", as_val(&f, x));
-        }
-        cb_printf(&body, "%s};\n", st->nassigns ? "" : "rpx_missing");
-        for (size_t a = 0; a < st->naggs; a++) {
-            const rp_ir_agg *ag = &st->aggs[a];
-            if (ag->arg) {
-                xr x = compile(&f, ag->arg);
-                cb_printf(&body, "rp_val a%zu = rpx_rp(%s);\n", a, as_val(&f, x));
-            } else {
-                cb_printf(&body, "rp_val a%zu = rpx_sval(rp_str_c(\"\"));\n", a);
-            }
-            if (ag->nextras) {
-                cb_printf(&body, "rp_val x%zu[%zu] = {", a, ag->nextras);
-                for (size_t e = 0; e < ag->nextras; e++) {
-                    xr x = compile(&f, ag->extras[e].expr);
-                    cb_printf(&body, "%srpx_rp(%s)", e ? ", " : "", as_val(&f, x));
-                }
-                cb_printf(&body, "};\n");
-            }
-        }
-        cb_printf(&body, "rp_agg_in in[%zu] = {", st->naggs + 1);
-        for (size_t a = 0; a < st->naggs; a++) {
-            const rp_ir_agg *ag = &st->aggs[a];
-            const char *cond = ag->kind == RP_IR_AGG_COUNTIF && ag->arg ? rp_arena_printf(ar, "!a%zu.null && a%zu.i", a, a) : "true";
-            const char *extra = ag->nextras ? rp_arena_printf(ar, "x%zu", a) : "NULL";
-            cb_printf(&body, "%s{&a%zu, %s, %s}", a ? ", " : "", a, cond, extra);
-        }
-        cb_printf(&body, "%s};\n", st->naggs ? "" : "{NULL, false, NULL}");
-        cb_printf(&body, "if (!rp_groups_feed(&m->groups[%zu], k, in)) m->oom = true;\n", r->index);
-        cb_printf(&body, "m->rstats[%zu].aggregated++;\nreturn 0;\n", r->index);
-    } else {
-        const rp_ir_cols *out = &ir->out;
-        cb_printf(&body, "rpx_head(m, %zu, %s);\nrp_jw_key(&m->w, \"event\");\n", r->index,
-                  rp_emit_c_literal(ar, src->table, strlen(src->table)));
-        if (out->event_star && out->count == 0) {
-            cb_printf(&body, "rp_jw_raw(&m->w, ev->line);\n");
-        } else {
-            pk->uses_columns = 1;
-            cb_printf(&body, "rp_jw_reset(&m->w2);\nrp_jw_obj_begin(&m->w2);\n");
-            for (size_t i = 0; i < out->count; i++) {
-                const rp_ir_col *c = &out->cols[i];
-                rp_type t = norm(c->type);
-                if (c->slot < 0 || (size_t)c->slot >= ir->nslots) {
-                    fail(&f, "an output column without a slot");
-                    continue;
-                }
-                if (t == RP_TYPE_UNKNOWN) t = norm(ir->slots[c->slot].type);
-                if (t == RP_TYPE_UNKNOWN) fail(&f, "output column %s of unknown type", c->name);
-                const char *lv = f.slot_lv[c->slot];
-                cb_printf(&body, "rp_jw_key(&m->w2, %s);\n", rp_emit_c_literal(ar, c->name, strlen(c->name)));
-                if (t == RP_TYPE_STRING)
-                    cb_printf(&body, "rpx_col(m, rpx_sval(%s.s), RP_K_STRING);\n", lv);
-                else
-                    cb_printf(&body, "rpx_col(m, rpx_rp(%s), %s);\n", lv, kind_c(t));
-            }
-            cb_printf(&body, "rpx_event_end(m, ev, %s);\n", out->event_star ? "true" : "false");
-        }
-        cb_printf(&body, "rp_jw_obj_end(&m->w);\nrpx_flush(m, m->alerts);\n");
-        cb_printf(&body, "m->rstats[%zu].alerts++;\nm->stats.alerts++;\nreturn 0;\n", r->index);
-    }
+    emit_stages(&f, &body, src->stages, src->nstages, 0, 0);
+    if (f.loops) cb_printf(&body, "return -1;\n");
     /* the literals this source needs */
     lits l = {0};
     int ok = 0;
@@ -1285,26 +1520,171 @@ static void emit_source(pack *pk, rule_out *r, size_t s, const char *const *col_
     if (!ok) r->lits_ok = 0;
     for (size_t i = 0; i < l.n; i++) lits_add(ar, &r->lits, l.v[i]);
     if (f.why && !r->why) r->why = f.why;
-    /* assemble */
     const char *fname = ir->nsources > 1 ? rp_arena_printf(ar, "%s_s%zu", r->ident, s) : r->ident;
     r->fnames[s] = fname;
     (void)table_enum;
-    cb_printf(&r->code, "static int %s(rp_matcher *m, const rp_event *ev, bool emit)\n{\n", fname);
-    cb_printf(&r->code, "    (void)ev;\n");
-    if (f.uses_now) cb_printf(&r->code, "    const int64_t now = m->now;\n");
-    if (f.decls.p) {
-        f.decls.indent = 0;
-        const char *p = f.decls.p;
-        while (*p) {
-            const char *nl = strchr(p, '\n');
-            cb_printf(&r->code, "    %.*s\n", (int)(nl - p), p);
-            p = nl + 1;
-        }
-    }
-    cb_printf(&r->code, "%s%s}\n", init.p ? init.p : "", body.p ? body.p : "");
+    f.decls.indent = 0;
+    cb_printf(&f.decls, "(void)ev;\n");
+    emit_function(r, &f, rp_arena_printf(ar, "static int %s(rp_matcher *m, const rp_event *ev, bool emit)", fname), init.p, body.p);
     free(init.p);
     free(body.p);
     free(f.decls.p);
+}
+
+/* The tail of a rule: its stage tables, one entry function per point where rows enter (the
+ * start, and after each stateful stage), and the finish function that flushes the stateful
+ * stages in order at end of input. */
+static void emit_tail(pack *pk, rule_out *r)
+{
+    const rp_ir_rule *ir = r->in->ir;
+    rp_arena *ar = pk->arena;
+    size_t N = ir->nslots;
+    if (!ir->ntail) return;
+    if (!rp_ir_stage_is_stateful(ir->tail[0].kind)) {
+        r->why = r->why ? r->why : "a tail that does not start with a stateful stage";
+        return;
+    }
+    r->stage_g = rp_arena_alloc(ar, (ir->ntail + 1) * sizeof *r->stage_g);
+    /* tables */
+    for (size_t k = 0; k < ir->ntail; k++) {
+        const rp_ir_stage *st = &ir->tail[k];
+        if (!rp_ir_stage_is_stateful(st->kind)) continue;
+        size_t g = r->stage_g[k] = pk->nstages++;
+        cbuf *t = &r->tabs;
+        switch (st->kind) {
+        case RP_IR_SUMMARIZE:
+        case RP_IR_DISTINCT: {
+            size_t na = st->kind == RP_IR_SUMMARIZE ? st->naggs : 0;
+            cb_printf(t, "static const rp_kind G%zu_keys[] = {", g);
+            for (size_t a = 0; a < st->nassigns; a++) cb_printf(t, "%s%s", a ? ", " : "", kind_c(st->assigns[a].expr->type));
+            cb_printf(t, "%s};\n", st->nassigns ? "" : "RP_K_ABSENT");
+            for (size_t a = 0; a < na; a++) {
+                const rp_ir_agg *ag = &st->aggs[a];
+                if (!ag->nextras) continue;
+                cb_printf(t, "static const rp_kind G%zu_x%zu_kinds[] = {", g, a);
+                for (size_t x = 0; x < ag->nextras; x++) cb_printf(t, "%s%s", x ? ", " : "", kind_c(ag->extras[x].expr->type));
+                cb_printf(t, "};\n");
+            }
+            cb_printf(t, "static const rp_agg_spec G%zu_aggs[] = {", g);
+            for (size_t a = 0; a < na; a++) {
+                const rp_ir_agg *ag = &st->aggs[a];
+                cb_printf(t, "%s\n    {%s, %s, %zu, %s, %zu}", a ? "," : "", agg_enum(ag->kind), ag->arg ? kind_c(ag->arg->type) : "RP_K_LONG",
+                          ag->nextras, ag->nextras ? rp_arena_printf(ar, "G%zu_x%zu_kinds", g, a) : "NULL", ag->size > 0 ? (size_t)ag->size : 0);
+            }
+            cb_printf(t, "%s};\n", na ? "" : "{RP_AGG_COUNT, RP_K_LONG, 0, NULL, 0}");
+            cb_printf(&r->stages, "    {1, G%zu_keys, %zu, G%zu_aggs, %zu, 0, 0, NULL, 0, 0}, /* [%zu] %s */\n", g, st->nassigns, g, na, g,
+                      rp_ir_stage_kind_name(st->kind));
+            break;
+        }
+        case RP_IR_TAKE:
+        case RP_IR_SORT:
+        case RP_IR_TOP: {
+            fn kf = {0};
+            kf.pk = pk;
+            kf.ir = ir;
+            cb_printf(t, "static const rp_sortkey Q%zu[] = {", g);
+            for (size_t i = 0; i < st->nkeys; i++) {
+                rp_type kt = norm(st->keys[i].expr->type);
+                if (kt == RP_TYPE_UNKNOWN) fail(&kf, "a sort key of unknown type");
+                cb_printf(t, "%s{%s, %s, %s}", i ? ", " : "", kind_c(kt), st->keys[i].desc ? "true" : "false",
+                          st->keys[i].nulls_first ? "true" : "false");
+            }
+            cb_printf(t, "%s};\n", st->nkeys ? "" : "{RP_K_ABSENT, false, false}");
+            if (kf.why && !r->why) r->why = kf.why;
+            const char *mode = st->kind == RP_IR_TAKE ? "RP_ROWS_TAKE" : st->kind == RP_IR_SORT ? "RP_ROWS_SORT" : "RP_ROWS_TOP";
+            cb_printf(&r->stages, "    {2, NULL, 0, NULL, 0, %s, %s, Q%zu, %zu, %zu}, /* [%zu] %s */\n", mode, long_c(ar, st->limit), g, st->nkeys, N, g,
+                      rp_ir_stage_kind_name(st->kind));
+            break;
+        }
+        default: cb_printf(&r->stages, "    {0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0}, /* [%zu] count */\n", g); break;
+        }
+    }
+    /* entry functions */
+    for (size_t e = 0; e < ir->ntail + 1; e++) {
+        if (e > 0 && !rp_ir_stage_is_stateful(ir->tail[e - 1].kind)) continue;
+        fn f = {0};
+        f.pk = pk;
+        f.ir = ir;
+        f.src = &ir->sources[0];
+        f.r = r;
+        f.in_tail = 1;
+        f.line = "line";
+        f.slot_lv = rp_arena_alloc(ar, (N + 1) * sizeof *f.slot_lv);
+        f.local = rp_arena_alloc(ar, N + 1);
+        for (size_t i = 0; i < N; i++) {
+            f.slot_lv[i] = rp_arena_printf(ar, "r[%zu]", i);
+            f.local[i] = 1;
+        }
+        cbuf body = {0};
+        body.indent = 1;
+        emit_stages(&f, &body, ir->tail, ir->ntail, e, 0);
+        if (f.why && !r->why) r->why = f.why;
+        f.decls.indent = 0;
+        cb_printf(&f.decls, "(void)m;\n(void)r;\n(void)line;\n");
+        emit_function(r, &f, rp_arena_printf(ar, "static void %s_t%zu(rp_matcher *m, rp_val *r, rp_str line)", r->ident, e), NULL, body.p);
+        free(body.p);
+        free(f.decls.p);
+    }
+    /* finish */
+    r->finish = rp_arena_printf(ar, "%s_finish", r->ident);
+    cbuf b = {0};
+    cb_printf(&b, "static void %s(rp_matcher *m)\n{\n", r->finish);
+    b.indent = 1;
+    cb_printf(&b, "rp_val r[%zu];\nconst rp_str none = {\"\", 0};\n(void)none;\n", N + 1);
+    for (size_t k = 0; k < ir->ntail; k++) {
+        const rp_ir_stage *st = &ir->tail[k];
+        if (!rp_ir_stage_is_stateful(st->kind)) continue;
+        size_t g = r->stage_g[k];
+        cb_printf(&b, "{ /* %s */\n", rp_ir_stage_kind_name(st->kind));
+        b.indent++;
+        switch (st->kind) {
+        case RP_IR_SUMMARIZE:
+        case RP_IR_DISTINCT: {
+            size_t na = st->kind == RP_IR_SUMMARIZE ? st->naggs : 0;
+            int empty_row = st->kind == RP_IR_SUMMARIZE && st->nassigns == 0;
+            cb_printf(&b, "rp_group_iter it;\nrp_groups_iter(&m->groups[%zu], &it);\n", g);
+            cb_printf(&b, "bool empty = %s;\n", empty_row ? rp_arena_printf(ar, "m->groups[%zu].count == 0", g) : "false");
+            cb_printf(&b, "while (rp_groups_next(&it) || empty) {\n");
+            b.indent++;
+            cb_printf(&b, "empty = false;\nrpx_row_reset(r, %zu);\n", N);
+            for (size_t a = 0; a < st->nassigns; a++) cb_printf(&b, "r[%d] = *rp_groups_key(&m->groups[%zu], &it, %zu);\n", st->assigns[a].slot, g, a);
+            for (size_t a = 0; a < na; a++) {
+                const rp_ir_agg *ag = &st->aggs[a];
+                cb_printf(&b, "rp_groups_agg(&m->groups[%zu], &it, %zu, &m->w3, &r[%d]);\n", g, a, ag->slot);
+                if (ag->kind == RP_IR_AGG_MAKE_SET || ag->kind == RP_IR_AGG_MAKE_LIST)
+                    cb_printf(&b, "if (!r[%d].null) r[%d].s = rp_str_copy(&m->sc, r[%d].s);\n", ag->slot, ag->slot, ag->slot);
+                for (size_t x = 0; x < ag->nextras; x++)
+                    cb_printf(&b, "rp_groups_extra(&m->groups[%zu], &it, %zu, %zu, &r[%d]);\n", g, a, x, ag->extras[x].slot);
+            }
+            cb_printf(&b, "%s_t%zu(m, r, none);\nrp_scratch_reset(&m->sc);\n", r->ident, k + 1);
+            b.indent--;
+            cb_printf(&b, "}\n");
+            break;
+        }
+        case RP_IR_TAKE:
+        case RP_IR_SORT:
+        case RP_IR_TOP:
+            cb_printf(&b, "rp_rows *rs = &m->rows[%zu];\nrp_rows_sort(rs);\n", g);
+            cb_printf(&b, "for (size_t i = 0; i < rs->n; i++) {\n");
+            if (N) cb_printf(&b, "    memcpy(r, rs->rows[i].v, %zu * sizeof *r);\n", N);
+            cb_printf(&b, "    %s_t%zu(m, r, rs->rows[i].line);\n    rp_scratch_reset(&m->sc);\n}\nrp_rows_clear(rs);\n", r->ident, k + 1);
+            break;
+        default:
+            if (st->out.count != 1 || st->out.cols[0].slot < 0) {
+                r->why = r->why ? r->why : "count without its Count column";
+                break;
+            }
+            cb_printf(&b, "rpx_row_reset(r, %zu);\nr[%d] = rpx_i(m->count[%zu]);\n", N, st->out.cols[0].slot, g);
+            cb_printf(&b, "%s_t%zu(m, r, none);\nrp_scratch_reset(&m->sc);\n", r->ident, k + 1);
+            break;
+        }
+        b.indent--;
+        cb_printf(&b, "}\n");
+    }
+    b.indent = 0;
+    cb_printf(&b, "}\n");
+    cb_printf(&r->code, "%s", b.p);
+    free(b.p);
 }
 
 /* {====================================================================
@@ -1319,11 +1699,16 @@ static const char state_text[] =
     "    int64_t now;\n"
     "    rp_stats stats;\n"
     "    rp_rule_stats rstats[RP_MATCHER_NRULES + 1];\n"
+    "    rp_rule_stats rstats_eval[RP_MATCHER_NRULES + 1]; /* copy in evaluation order (rp_matcher_stats) */\n"
     "    uint64_t supp[RPX_NEXCL + 1];          /* per exclusion, all rules */\n"
-    "    rp_groups groups[RP_MATCHER_NRULES + 1];\n"
+    "    rp_groups groups[RPX_NSTAGES + 1];    /* per stateful tail stage (rpx_stages) */\n"
+    "    rp_rows rows[RPX_NSTAGES + 1];\n"
+    "    int64_t count[RPX_NSTAGES + 1];\n"
+    "    rp_scratch sc;                          /* strings computed for the current rule and event */\n"
+    "    bool counted;                           /* the event already counted as matched for this rule */\n"
     "    rp_regex rx[RPX_NREGEX + 1];\n"
     "    size_t nrx;\n"
-    "    rp_jw w, w2;\n"
+    "    rp_jw w, w2, w3;\n"
     "    char *splice;\n"
     "    size_t splice_cap;\n"
     "    FILE *alerts, *suppressed;\n"
@@ -1356,16 +1741,16 @@ static const char state_text[] =
 static const char columns_text[] =
     "static inline void rpx_col(rp_matcher *m, rp_val v, rp_kind kind) { rp_jw_val(&m->w2, &v, kind); }\n"
     "\n"
-    "/* Ends the computed columns; with `star` they follow the event's own members. */\n"
-    "static inline void rpx_event_end(rp_matcher *m, const rp_event *ev, bool star)\n"
+    "/* Ends the computed columns; with `star` they follow the event's own members (when there is\n"
+    " * an event line: tail rows after summarize have none). */\n"
+    "static inline void rpx_event_end(rp_matcher *m, rp_str line, bool star)\n"
     "{\n"
     "    rp_jw_obj_end(&m->w2);\n"
-    "    if (!star) {\n"
+    "    if (!star || !line.len) {\n"
     "        rp_str s = {m->w2.buf, m->w2.len};\n"
     "        rp_jw_raw(&m->w, s);\n"
     "        return;\n"
     "    }\n"
-    "    rp_str line = ev->line;\n"
     "    size_t end = line.len;\n"
     "    while (end && line.ptr[end - 1] != '}') end--;\n"
     "    size_t k = end ? end - 1 : 0;\n"
@@ -1410,7 +1795,7 @@ static const char api_text[] =
     "/* --- matcher API (see rules.h) --- */\n"
     "\n"
     "/* counts as variables: a pack may have none (no always-false comparisons) */\n"
-    "static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX;\n"
+    "static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX, rpx_nstages = RPX_NSTAGES;\n"
     "\n"
     "const rp_layout *rp_matcher_layout(void) { return &rpx_layout; }\n"
     "\n"
@@ -1430,13 +1815,18 @@ static const char api_text[] =
     "    m->now = now;\n"
     "    rp_jw_init(&m->w);\n"
     "    rp_jw_init(&m->w2);\n"
+    "    rp_jw_init(&m->w3);\n"
     "    for (size_t r = 0; r < rpx_nrules; r++) {\n"
     "        const rpx_rule *d = &rpx_rules[r];\n"
     "        m->rstats[r].rule_id = rp_matcher_rules[r].id ? rp_matcher_rules[r].id : rp_matcher_rules[r].name;\n"
     "        m->rstats[r].suppressed = &m->supp[d->excl_off];\n"
     "        m->rstats[r].excl_names = &rpx_excl_names[d->excl_off];\n"
     "        m->rstats[r].nexcl = rp_matcher_rules[r].nexcl;\n"
-    "        if (d->summarize && !rp_groups_init(&m->groups[r], d->key_kinds, d->nkeys, d->aggs, d->naggs)) {\n"
+    "    }\n"
+    "    for (size_t g = 0; g < rpx_nstages; g++) {\n"
+    "        const rpx_stage *st = &rpx_stages[g];\n"
+    "        if (st->kind == 2) rp_rows_init(&m->rows[g], st->mode, st->limit, st->nslots, st->sort, st->nsort);\n"
+    "        if (st->kind == 1 && !rp_groups_init(&m->groups[g], st->key_kinds, st->nkeys, st->aggs, st->naggs)) {\n"
     "            snprintf(err, errcap, \"out of memory\");\n"
     "            rp_matcher_free(m);\n"
     "            return NULL;\n"
@@ -1468,6 +1858,7 @@ static const char api_text[] =
     "        int v = -1;\n"
     "        for (size_t s = 0; s < d->nsources && v < 0; s++)\n"
     "            if (d->sources[s].table == ev->table) v = d->sources[s].fn(m, ev, false);\n"
+    "        rp_scratch_reset(&m->sc);\n"
     "        verdicts[r].matched = v >= 0;\n"
     "        verdicts[r].exclusion = v - 1;\n"
     "        alerts += v == 0;\n"
@@ -1479,8 +1870,10 @@ static const char api_text[] =
     "{\n"
     "    for (size_t i = 0; i < rpx_nrules; i++) {\n"
     "        const rpx_rule *d = &rpx_rules[rpx_order[i]];\n"
+    "        m->counted = false;\n"
     "        for (size_t s = 0; s < d->nsources; s++)\n"
     "            if (d->sources[s].table == ev->table) (void)d->sources[s].fn(m, ev, true);\n"
+    "        rp_scratch_reset(&m->sc);\n"
     "    }\n"
     "}\n"
     "\n"
@@ -1489,31 +1882,31 @@ static const char api_text[] =
     "    for (size_t i = 0; i < rpx_nrules; i++) {\n"
     "        size_t r = rpx_order[i];\n"
     "        const rpx_rule *d = &rpx_rules[r];\n"
-    "        if (!d->summarize) continue;\n"
-    "        rp_group_iter it;\n"
-    "        rp_groups_iter(&m->groups[r], &it);\n"
-    "        while (rp_groups_next(&it)) {\n"
-    "            rpx_head(m, r, d->table);\n"
-    "            rp_jw_key(&m->w, \"event\");\n"
-    "            rp_jw_obj_begin(&m->w);\n"
-    "            rp_groups_write(&m->groups[r], &it, &m->w, d->key_names, d->agg_names, d->extra_names);\n"
-    "            rp_jw_obj_end(&m->w);\n"
-    "            rp_jw_obj_end(&m->w);\n"
-    "            rpx_flush(m, m->alerts);\n"
-    "            m->rstats[r].alerts++;\n"
-    "            m->stats.alerts++;\n"
-    "        }\n"
+    "        if (d->finish) d->finish(m);\n"
     "    }\n"
+    "    for (size_t g = 0; g < rpx_nstages; g++)\n"
+    "        if (m->rows[g].oom) m->oom = true;\n"
+    "    if (m->sc.oom) m->oom = true;\n"
     "    return m->write_error || m->oom ? -1 : 0;\n"
     "}\n"
     "\n"
-    "rp_stats *rp_matcher_stats(rp_matcher *m) { return &m->stats; }\n"
+    "/* Per-rule counts in evaluation order (as `rulepack run` prints them). */\n"
+    "rp_stats *rp_matcher_stats(rp_matcher *m)\n"
+    "{\n"
+    "    for (size_t i = 0; i < rpx_nrules; i++) m->rstats_eval[i] = m->rstats[rpx_order[i]];\n"
+    "    m->stats.rules = m->rstats_eval;\n"
+    "    return &m->stats;\n"
+    "}\n"
     "\n"
     "void rp_matcher_free(rp_matcher *m)\n"
     "{\n"
     "    if (!m) return;\n"
-    "    for (size_t r = 0; r < rpx_nrules; r++)\n"
-    "        if (rpx_rules[r].summarize) rp_groups_free(&m->groups[r]);\n"
+    "    for (size_t g = 0; g < rpx_nstages; g++) {\n"
+    "        if (rpx_stages[g].kind == 1) rp_groups_free(&m->groups[g]);\n"
+    "        if (rpx_stages[g].kind == 2) rp_rows_free(&m->rows[g]);\n"
+    "    }\n"
+    "    rp_scratch_free(&m->sc);\n"
+    "    rp_jw_free(&m->w3);\n"
     "    for (size_t i = 0; i < m->nrx; i++) rp_regex_free(&m->rx[i]);\n"
     "    rp_jw_free(&m->w);\n"
     "    rp_jw_free(&m->w2);\n"
@@ -1758,8 +2151,13 @@ void rp_emit_c_pack(rp_arena *arena, const rp_emit_c_input *rules, size_t count,
         size_t saved_names = names.count;
         r->ident = rp_emit_c_ident(arena, &names, "rp_rule_", rule_key(in));
         r->fnames = rp_arena_alloc(arena, (in->ir->nsources + 1) * sizeof *r->fnames);
+        size_t saved_stages = pk.nstages;
+        emit_tail(&pk, r); /* before the sources: they call its entry function */
         for (size_t s = 0; s < in->ir->nsources; s++) emit_source(&pk, r, s, col_enum, table_enum);
         if (r->why) {
+            free(r->tabs.p);
+            free(r->stages.p);
+            pk.nstages = saved_stages;
             out->why[in - rules] = rp_arena_printf(arena, "not compiled to C: %s", r->why);
             free(r->code.p);
             pk.consts.len = saved_len;
@@ -1774,50 +2172,13 @@ void rp_emit_c_pack(rp_arena *arena, const rp_emit_c_input *rules, size_t count,
     }
     out->compiled = nro;
 
-    /* summarize tables */
-    cbuf groups = {0};
+    /* tail stage tables */
+    cbuf groups = {0}, stages = {0};
     for (size_t i = 0; i < nro; i++) {
-        const rp_ir_rule *ir = ro[i].in->ir;
-        if (ir->ntail != 1) continue;
-        const rp_ir_stage *st = &ir->tail[0];
-        const char *g = ro[i].group = rp_arena_printf(arena, "G%zu", i);
-        cb_printf(&groups, "static const rp_kind %s_keys[] = {", g);
-        for (size_t a = 0; a < st->nassigns; a++) cb_printf(&groups, "%s%s", a ? ", " : "", kind_c(st->assigns[a].expr->type));
-        cb_printf(&groups, "%s};\n", st->nassigns ? "" : "RP_K_ABSENT");
-        cb_printf(&groups, "static const char *const %s_key_names[] = {", g);
-        for (size_t a = 0; a < st->nassigns; a++)
-            cb_printf(&groups, "%s%s", a ? ", " : "", rp_emit_c_literal(arena, st->assigns[a].name, strlen(st->assigns[a].name)));
-        cb_printf(&groups, "%s};\n", st->nassigns ? "" : "NULL");
-        int any_extra = 0;
-        for (size_t a = 0; a < st->naggs; a++) {
-            const rp_ir_agg *ag = &st->aggs[a];
-            if (!ag->nextras) continue;
-            any_extra = 1;
-            cb_printf(&groups, "static const rp_kind %s_x%zu_kinds[] = {", g, a);
-            for (size_t x = 0; x < ag->nextras; x++) cb_printf(&groups, "%s%s", x ? ", " : "", kind_c(ag->extras[x].expr->type));
-            cb_printf(&groups, "};\nstatic const char *const %s_x%zu_names[] = {", g, a);
-            for (size_t x = 0; x < ag->nextras; x++)
-                cb_printf(&groups, "%s%s", x ? ", " : "", rp_emit_c_literal(arena, ag->extras[x].name, strlen(ag->extras[x].name)));
-            cb_printf(&groups, "};\n");
-        }
-        cb_printf(&groups, "static const rp_agg_spec %s_aggs[] = {", g);
-        for (size_t a = 0; a < st->naggs; a++) {
-            const rp_ir_agg *ag = &st->aggs[a];
-            cb_printf(&groups, "%s\n    {%s, %s, %zu, %s, %zu}", a ? "," : "", agg_enum(ag->kind),
-                      ag->arg ? kind_c(ag->arg->type) : "RP_K_LONG", ag->nextras,
-                      ag->nextras ? rp_arena_printf(arena, "%s_x%zu_kinds", g, a) : "NULL", (size_t)ag->size);
-        }
-        cb_printf(&groups, "%s};\n", st->naggs ? "" : "{RP_AGG_COUNT, RP_K_LONG, 0, NULL, 0}");
-        cb_printf(&groups, "static const char *const %s_agg_names[] = {", g);
-        for (size_t a = 0; a < st->naggs; a++)
-            cb_printf(&groups, "%s%s", a ? ", " : "", rp_emit_c_literal(arena, st->aggs[a].name, strlen(st->aggs[a].name)));
-        cb_printf(&groups, "%s};\n", st->naggs ? "" : "NULL");
-        if (any_extra) {
-            cb_printf(&groups, "static const char *const *const %s_extra_names[] = {", g);
-            for (size_t a = 0; a < st->naggs; a++)
-                cb_printf(&groups, "%s%s", a ? ", " : "", st->aggs[a].nextras ? rp_arena_printf(arena, "%s_x%zu_names", g, a) : "NULL");
-            cb_printf(&groups, "};\n");
-        }
+        cb_printf(&groups, "%s", ro[i].tabs.p ? ro[i].tabs.p : "");
+        cb_printf(&stages, "%s", ro[i].stages.p ? ro[i].stages.p : "");
+        free(ro[i].tabs.p);
+        free(ro[i].stages.p);
     }
 
     /* prefilter: only when every compiled rule needs one of its literals */
@@ -1860,7 +2221,8 @@ void rp_emit_c_pack(rp_arena *arena, const rp_emit_c_input *rules, size_t count,
     cb_printf(&c, "enum {\n");
     for (size_t i = 0; i < ncols; i++) cb_printf(&c, "    %s = %zu,\n", col_enum[i], i);
     for (size_t i = 0; i < ntables; i++) cb_printf(&c, "    %s = %zu,\n", table_enum[i], i);
-    cb_printf(&c, "    RPX_NEXCL = %zu,\n    RPX_NREGEX = %zu,\n    RPX_NPREFILTER = %zu\n};\n", pk.nexcl, pk.nrx, nlit);
+    cb_printf(&c, "    RPX_NEXCL = %zu,\n    RPX_NREGEX = %zu,\n    RPX_NPREFILTER = %zu,\n    RPX_NSTAGES = %zu\n};\n", pk.nexcl, pk.nrx,
+              nlit, pk.nstages);
     cb_printf(&c, "static const char *const rpx_cols[RP_MATCHER_NCOLS + 1] = {");
     for (size_t i = 0; i < ncols; i++) cb_printf(&c, "%s%s", i ? ", " : "", rp_emit_c_literal(arena, pk.cols[i], strlen(pk.cols[i])));
     cb_printf(&c, "%s};\n", ncols ? "" : "NULL");
@@ -1907,6 +2269,12 @@ void rp_emit_c_pack(rp_arena *arena, const rp_emit_c_input *rules, size_t count,
     cb_printf(&c, "%s};\n", ne ? "\n" : "NULL");
     cb_printf(&c, "%s\n", groups.p ? groups.p : "");
     free(groups.p);
+    cb_printf(&c, "/* stateful tail stages: 1 group table (summarize, distinct), 2 rows (take, sort, top), 0 count */\n");
+    cb_printf(&c, "typedef struct rpx_stage {\n    int kind;\n    const rp_kind *key_kinds;\n    size_t nkeys;\n    const rp_agg_spec *aggs;\n"
+                  "    size_t naggs;\n    int mode;\n    int64_t limit;\n    const rp_sortkey *sort;\n    size_t nsort, nslots;\n} rpx_stage;\n");
+    cb_printf(&c, "static const rpx_stage rpx_stages[RPX_NSTAGES + 1] = {\n%s    {0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0}\n};\n\n",
+              stages.p ? stages.p : "");
+    free(stages.p);
     /* rule info (public) first: the output helpers read it */
     cb_printf(&c, "const rp_rule_info rp_matcher_rules[RP_MATCHER_NRULES + 1] = {\n");
     for (size_t i = 0; i < nro; i++) {
@@ -1932,10 +2300,8 @@ void rp_emit_c_pack(rp_arena *arena, const rp_emit_c_input *rules, size_t count,
     }
     cb_printf(&c, "/* --- rule table --- */\n\n");
     cb_printf(&c, "typedef struct rpx_source {\n    int table;\n    int (*fn)(rp_matcher *, const rp_event *, bool);\n} rpx_source;\n");
-    cb_printf(&c, "typedef struct rpx_rule {\n    const rpx_source *sources;\n    size_t nsources, excl_off;\n    bool summarize;\n"
-                  "    const char *table;\n    const rp_kind *key_kinds;\n    size_t nkeys;\n    const rp_agg_spec *aggs;\n"
-                  "    size_t naggs;\n    const char *const *key_names, *const *agg_names;\n"
-                  "    const char *const *const *extra_names;\n} rpx_rule;\n\n");
+    cb_printf(&c, "typedef struct rpx_rule {\n    const rpx_source *sources;\n    size_t nsources, excl_off;\n"
+                  "    void (*finish)(rp_matcher *); /* tail rules: flushes the tail at end of input */\n} rpx_rule;\n\n");
     for (size_t i = 0; i < nro; i++) {
         const rp_ir_rule *ir = ro[i].in->ir;
         cb_printf(&c, "static const rpx_source %s_sources[] = {", ro[i].ident);
@@ -1946,21 +2312,10 @@ void rp_emit_c_pack(rp_arena *arena, const rp_emit_c_input *rules, size_t count,
     cb_printf(&c, "static const rpx_rule rpx_rules[RP_MATCHER_NRULES + 1] = {\n");
     for (size_t i = 0; i < nro; i++) {
         const rp_ir_rule *ir = ro[i].in->ir;
-        const char *g = ro[i].group;
         cb_printf(&c, "    /* [%zu] = %s */\n", i, rp_emit_c_comment(arena, ro[i].in->name ? ro[i].in->name : "", ro[i].in->name ? strlen(ro[i].in->name) : 0));
-        if (g) {
-            const rp_ir_stage *st = &ir->tail[0];
-            int any_extra = 0;
-            for (size_t a = 0; a < st->naggs; a++) any_extra |= st->aggs[a].nextras > 0;
-            cb_printf(&c, "    {%s_sources, %zu, %zu, true, %s, %s_keys, %zu, %s_aggs, %zu, %s_key_names, %s_agg_names, %s},\n",
-                      ro[i].ident, ir->nsources, ro[i].excl_off, rp_emit_c_literal(arena, ir->table ? ir->table : "", ir->table ? strlen(ir->table) : 0),
-                      g, st->nassigns, g, st->naggs, g, g, any_extra ? rp_arena_printf(arena, "%s_extra_names", g) : "NULL");
-        } else {
-            cb_printf(&c, "    {%s_sources, %zu, %zu, false, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL},\n", ro[i].ident,
-                      ir->nsources, ro[i].excl_off);
-        }
+        cb_printf(&c, "    {%s_sources, %zu, %zu, %s},\n", ro[i].ident, ir->nsources, ro[i].excl_off, ro[i].finish ? ro[i].finish : "NULL");
     }
-    cb_printf(&c, "    {NULL, 0, 0, false, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL}\n};\n");
+    cb_printf(&c, "    {NULL, 0, 0, NULL}\n};\n");
     /* evaluation order: the order `rulepack run` adds rules */
     size_t *order = rp_arena_alloc(arena, (nro + 1) * sizeof *order);
     for (size_t i = 0; i < nro; i++) order[i] = i;

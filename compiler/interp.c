@@ -83,8 +83,6 @@
  */
 #include "interp.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -502,16 +500,14 @@ static size_t utf8_offset(rp_str s, size_t ch)
     return s.len;
 }
 
-/* Runs a compiled regex on s; on a match sets group g's byte range (0 when it did not take part). */
+/* Runs a compiled regex on s; on a match sets group g's byte range (0 when it did not take part).
+ * The runtime's rp_regex_group is the primitive the generated C uses too. */
 static int rx_group(const rp_regex *re, rp_str s, int64_t g, size_t *b, size_t *e)
 {
-    pcre2_match_data *md = re->match_data;
-    int rc = pcre2_match((const pcre2_code *)re->code, (PCRE2_SPTR)(s.len ? s.ptr : ""), s.len, 0, 0, md, NULL);
-    if (rc <= 0 || g < 0 || g >= rc) return 0;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-    if (ov[2 * g] == PCRE2_UNSET) return 0;
-    *b = ov[2 * g];
-    *e = ov[2 * g + 1];
+    rp_str m;
+    if (!rp_regex_group(re, s, g, &m)) return 0;
+    *b = (size_t)(m.ptr - s.ptr);
+    *e = *b + m.len;
     return 1;
 }
 

@@ -143,6 +143,18 @@ bool rp_regex_match(const rp_regex *re, rp_str h)
     return rc >= 0;
 }
 
+bool rp_regex_group(const rp_regex *re, rp_str h, int64_t g, rp_str *out)
+{
+    pcre2_match_data *md = (pcre2_match_data *)re->match_data;
+    int rc = pcre2_match((const pcre2_code *)re->code, (PCRE2_SPTR)(h.len ? h.ptr : ""), h.len, 0, 0, md, NULL);
+    if (rc <= 0 || g < 0 || g >= rc) return false;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    if (ov[2 * g] == PCRE2_UNSET) return false;
+    out->ptr = h.ptr + ov[2 * g];
+    out->len = ov[2 * g + 1] - ov[2 * g];
+    return true;
+}
+
 void rp_regex_free(rp_regex *re)
 {
     pcre2_match_data_free((pcre2_match_data *)re->match_data);

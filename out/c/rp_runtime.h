@@ -249,6 +249,9 @@ bool rp_regex_check(const char *pat, size_t len, char *err, size_t errcap, size_
 /* Compiles (after rp_regex_check); false with a message on error. Call once at start. */
 bool rp_regex_init(rp_regex *re, const char *pat, size_t len, char *err, size_t errcap);
 bool rp_regex_match(const rp_regex *re, rp_str h);
+/* First (leftmost) match of re in h: group g's text into *out (pointing into h). False when there
+ * is no match, g is negative, above the groups of the match or did not take part (extract()). */
+bool rp_regex_group(const rp_regex *re, rp_str h, int64_t g, rp_str *out);
 void rp_regex_free(rp_regex *re);
 
 /* ---------------------------------------------------------------- accounting */
@@ -501,5 +504,91 @@ const rp_val *rp_groups_key(const rp_groups *g, const rp_group_iter *it, size_t 
 void rp_groups_agg(const rp_groups *g, const rp_group_iter *it, size_t a, rp_jw *w, rp_val *out);
 /* Extra column e of arg_max / arg_min / take_any aggregate a (kind: the spec's extra_kinds[e]). */
 void rp_groups_extra(const rp_groups *g, const rp_group_iter *it, size_t a, size_t e, rp_val *out);
+
+/* ---------------------------------------------------------------- per-event strings and tails
+ * (rp_tail.c; interp.c's "Tail semantics" is the reference) */
+
+/* Strings computed per event (tolower, strcat, ...) live here: blocks are kept until reset, so a
+ * string stays valid while the event is evaluated; once warm, nothing is allocated. On out of
+ * memory the helpers return "" and set `oom`. */
+typedef struct rp_scratch {
+    char *buf;
+    size_t len, cap;
+    char **old;
+    size_t nold, oldcap;
+    bool oom;
+} rp_scratch;
+char *rp_scratch_alloc(rp_scratch *sc, size_t n); /* NULL (and oom) when out of memory */
+void rp_scratch_reset(rp_scratch *sc);
+void rp_scratch_free(rp_scratch *sc);
+rp_str rp_str_copy(rp_scratch *sc, rp_str s);
+/* tolower / toupper: ASCII letters only. */
+rp_str rp_str_case(rp_scratch *sc, rp_str s, bool upper);
+/* strcat of n texts. */
+rp_str rp_str_concat(rp_scratch *sc, const rp_str *parts, size_t n);
+/* replace_string: every non-overlapping occurrence of `from` (case-sensitive, left to right);
+ * an empty `from` leaves s as it is. */
+rp_str rp_str_replace(rp_scratch *sc, rp_str s, rp_str from, rp_str to);
+/* A needle for a text computed per event (its folded copy in the scratch). */
+rp_needle rp_needle_scratch(rp_scratch *sc, rp_str s);
+/* trim_start / trim_end / trim with the compiled \A(?:re)+ and (?:re)+\z (either may be NULL). */
+rp_str rp_trim_regex(const rp_regex *start, const rp_regex *end, rp_str s);
+
+/* parse kind=simple: pieces left to right (constants, captures, `*`); see interp.c. A typed
+ * capture converts strictly (long, real, datetime, timespan, bool, guid; string as is).
+ * Returns false when a constant is missing or a conversion fails; out[i] is set for the named
+ * captures only (string captures point into s). */
+typedef struct rp_parse_piece {
+    const char *text;   /* constant text; NULL for a capture or `*` */
+    size_t len;
+    bool named;         /* a named capture (converted into out[i]) */
+    rp_kind kind;
+} rp_parse_piece;
+bool rp_parse_simple(const rp_parse_piece *pieces, size_t n, rp_str s, rp_val *out);
+
+/* mv-expand of one value: rp_expand_begin returns how many elements it makes (arrays: their
+ * elements, objects: one {key:value} per member, dynamic null / missing: one null, anything else:
+ * itself once); rp_expand_next gives them in order (object members are built in the scratch). */
+typedef struct rp_expand {
+    rp_str s;
+    size_t i;
+    char open;          /* '[' or '{'; 0: the single value */
+    rp_val single;
+} rp_expand;
+size_t rp_expand_begin(rp_expand *x, const rp_val *v, rp_kind kind);
+rp_val rp_expand_next(rp_expand *x, rp_scratch *sc);
+
+/* Rows kept by take / sort / top: every slot and the sort keys (text copied into one block per
+ * row) and the event line. take keeps the first `limit`; top keeps the best `limit` in a heap
+ * (a row tying with the worst kept one does not replace it); sort keeps all. rp_rows_sort puts
+ * them in output order: by the keys (nulls and NaN together, first or last whatever the
+ * direction; numbers numerically, text by bytes, others by their integer), then arrival order. */
+enum { RP_ROWS_TAKE, RP_ROWS_SORT, RP_ROWS_TOP };
+typedef struct rp_sortkey {
+    rp_kind kind;
+    bool desc;
+    bool nulls_first;
+} rp_sortkey;
+typedef struct rp_row {
+    rp_val *v;          /* nslots values, then nkeys keys */
+    rp_str line;
+    uint64_t seq;
+} rp_row;
+typedef struct rp_rows {
+    int mode;
+    int64_t limit;
+    size_t nslots;
+    const rp_sortkey *keys;
+    size_t nkeys;
+    rp_row *rows;
+    size_t n, cap;
+    uint64_t seq;
+    bool oom;
+} rp_rows;
+void rp_rows_init(rp_rows *r, int mode, int64_t limit, size_t nslots, const rp_sortkey *keys, size_t nkeys);
+void rp_rows_add(rp_rows *r, const rp_val *slots, const rp_val *keys, rp_str line);
+void rp_rows_sort(rp_rows *r);
+void rp_rows_clear(rp_rows *r);
+void rp_rows_free(rp_rows *r);
 
 #endif

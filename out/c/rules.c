@@ -26,7 +26,8 @@ enum {
     T_DeviceProcessEvents = 0,
     RPX_NEXCL = 5,
     RPX_NREGEX = 0,
-    RPX_NPREFILTER = 1
+    RPX_NPREFILTER = 1,
+    RPX_NSTAGES = 1
 };
 static const char *const rpx_cols[RP_MATCHER_NCOLS + 1] = {"DeviceId", "DeviceName", "FileName", "InitiatingProcessFileName", "ProcessCommandLine", "ProcessVersionInfoProductName", "ReportId", "Timestamp"};
 static const char *const rpx_tables[RP_MATCHER_NTABLES + 1] = {"DeviceProcessEvents"};
@@ -64,13 +65,28 @@ static const char *const rpx_excl_names[RPX_NEXCL + 1] = {
     "MeshCentral Integration with Active Directory for User Management"
 };
 static const rp_kind G0_keys[] = {RP_K_STRING, RP_K_STRING};
-static const char *const G0_key_names[] = {"DeviceId", "DeviceName"};
 static const rp_agg_spec G0_aggs[] = {
     {RP_AGG_MIN, RP_K_DATETIME, 0, NULL, 0},
     {RP_AGG_MAX, RP_K_DATETIME, 0, NULL, 0},
     {RP_AGG_MAKE_SET, RP_K_LONG, 0, NULL, 0},
     {RP_AGG_COUNT, RP_K_LONG, 0, NULL, 0}};
-static const char *const G0_agg_names[] = {"FirstSeen", "LastSeen", "Report", "Count"};
+
+/* stateful tail stages: 1 group table (summarize, distinct), 2 rows (take, sort, top), 0 count */
+typedef struct rpx_stage {
+    int kind;
+    const rp_kind *key_kinds;
+    size_t nkeys;
+    const rp_agg_spec *aggs;
+    size_t naggs;
+    int mode;
+    int64_t limit;
+    const rp_sortkey *sort;
+    size_t nsort, nslots;
+} rpx_stage;
+static const rpx_stage rpx_stages[RPX_NSTAGES + 1] = {
+    {1, G0_keys, 2, G0_aggs, 4, 0, 0, NULL, 0, 0}, /* [0] summarize */
+    {0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0}
+};
 
 const rp_rule_info rp_matcher_rules[RP_MATCHER_NRULES + 1] = {
     /* [0] = Remote Management and Monitoring tool - MeshCentral - Create Process */
@@ -84,11 +100,16 @@ struct rp_matcher {
     int64_t now;
     rp_stats stats;
     rp_rule_stats rstats[RP_MATCHER_NRULES + 1];
+    rp_rule_stats rstats_eval[RP_MATCHER_NRULES + 1]; /* copy in evaluation order (rp_matcher_stats) */
     uint64_t supp[RPX_NEXCL + 1];          /* per exclusion, all rules */
-    rp_groups groups[RP_MATCHER_NRULES + 1];
+    rp_groups groups[RPX_NSTAGES + 1];    /* per stateful tail stage (rpx_stages) */
+    rp_rows rows[RPX_NSTAGES + 1];
+    int64_t count[RPX_NSTAGES + 1];
+    rp_scratch sc;                          /* strings computed for the current rule and event */
+    bool counted;                           /* the event already counted as matched for this rule */
     rp_regex rx[RPX_NREGEX + 1];
     size_t nrx;
-    rp_jw w, w2;
+    rp_jw w, w2, w3;
     char *splice;
     size_t splice_cap;
     FILE *alerts, *suppressed;
@@ -115,6 +136,42 @@ static inline void rpx_flush(rp_matcher *m, FILE *out)
     else if (!rp_jw_flush_line(&m->w, out)) m->write_error = true;
 }
 
+
+static inline void rpx_col(rp_matcher *m, rp_val v, rp_kind kind) { rp_jw_val(&m->w2, &v, kind); }
+
+/* Ends the computed columns; with `star` they follow the event's own members (when there is
+ * an event line: tail rows after summarize have none). */
+static inline void rpx_event_end(rp_matcher *m, rp_str line, bool star)
+{
+    rp_jw_obj_end(&m->w2);
+    if (!star || !line.len) {
+        rp_str s = {m->w2.buf, m->w2.len};
+        rp_jw_raw(&m->w, s);
+        return;
+    }
+    size_t end = line.len;
+    while (end && line.ptr[end - 1] != '}') end--;
+    size_t k = end ? end - 1 : 0;
+    while (k > 0 && (line.ptr[k - 1] == ' ' || line.ptr[k - 1] == '\t' || line.ptr[k - 1] == '\r' || line.ptr[k - 1] == '\n')) k--;
+    bool empty = k > 0 && line.ptr[k - 1] == '{';
+    size_t total = k + 1 + (m->w2.len - 1);
+    if (total + 1 > m->splice_cap) {
+        char *b = realloc(m->splice, total + 1);
+        if (!b) {
+            m->oom = true;
+            return;
+        }
+        m->splice = b;
+        m->splice_cap = total + 1;
+    }
+    memcpy(m->splice, line.ptr, k);
+    size_t at = k;
+    if (!empty) m->splice[at++] = ',';
+    memcpy(m->splice + at, m->w2.buf + 1, m->w2.len - 1);
+    at += m->w2.len - 1;
+    rp_str s = {m->splice, at};
+    rp_jw_raw(&m->w, s);
+}
 
 /* Counts a suppressed event on its exclusion and writes it to --suppressed. */
 static inline void rpx_suppress(rp_matcher *m, size_t r, size_t x, const char *table, const rp_event *ev)
@@ -149,51 +206,122 @@ static inline void rpx_suppress(rp_matcher *m, size_t r, size_t x, const char *t
  * | summarize FirstSeen = min(Timestamp), LastSeen = max(Timestamp), Report = make_set(ReportId), Count = count() by DeviceId, DeviceName
  * // output: DeviceId, DeviceName, FirstSeen, LastSeen, Report, Count
  */
+static void rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_t0(rp_matcher *m, rp_val *r, rp_str line)
+{
+    (void)m;
+    (void)r;
+    (void)line;
+    /* summarize */
+    {
+        rp_val k0[3] = {rpx_rp(rpx_sval(r[2].s)), rpx_rp(rpx_sval(r[3].s))};
+        rp_val a0_0 = rpx_rp(r[0]);
+        rp_val a0_1 = rpx_rp(r[0]);
+        rp_val a0_2 = rpx_rp(r[6]);
+        rp_val a0_3 = rpx_sval(rp_str_c(""));
+        rp_agg_in in0[5] = {{&a0_0, true, NULL}, {&a0_1, true, NULL}, {&a0_2, true, NULL}, {&a0_3, true, NULL}};
+        if (!rp_groups_feed(&m->groups[0], k0, in0)) m->oom = true;
+    }
+}
+static void rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_t1(rp_matcher *m, rp_val *r, rp_str line)
+{
+    (void)m;
+    (void)r;
+    (void)line;
+    rpx_head(m, 0, "DeviceProcessEvents");
+    rp_jw_key(&m->w, "event");
+    rp_jw_reset(&m->w2);
+    rp_jw_obj_begin(&m->w2);
+    rp_jw_key(&m->w2, "DeviceId");
+    rpx_col(m, rpx_sval(r[2].s), RP_K_STRING);
+    rp_jw_key(&m->w2, "DeviceName");
+    rpx_col(m, rpx_sval(r[3].s), RP_K_STRING);
+    rp_jw_key(&m->w2, "FirstSeen");
+    rpx_col(m, rpx_rp(r[4]), RP_K_DATETIME);
+    rp_jw_key(&m->w2, "LastSeen");
+    rpx_col(m, rpx_rp(r[5]), RP_K_DATETIME);
+    rp_jw_key(&m->w2, "Report");
+    rpx_col(m, rpx_rp(r[7]), RP_K_DYNAMIC);
+    rp_jw_key(&m->w2, "Count");
+    rpx_col(m, rpx_rp(r[8]), RP_K_LONG);
+    rpx_event_end(m, line, false);
+    rp_jw_obj_end(&m->w);
+    rpx_flush(m, m->alerts);
+    m->rstats[0].alerts++;
+    m->stats.alerts++;
+}
+static void rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_finish(rp_matcher *m)
+{
+    rp_val r[13];
+    const rp_str none = {"", 0};
+    (void)none;
+    { /* summarize */
+        rp_group_iter it;
+        rp_groups_iter(&m->groups[0], &it);
+        bool empty = false;
+        while (rp_groups_next(&it) || empty) {
+            empty = false;
+            rpx_row_reset(r, 12);
+            r[2] = *rp_groups_key(&m->groups[0], &it, 0);
+            r[3] = *rp_groups_key(&m->groups[0], &it, 1);
+            rp_groups_agg(&m->groups[0], &it, 0, &m->w3, &r[4]);
+            rp_groups_agg(&m->groups[0], &it, 1, &m->w3, &r[5]);
+            rp_groups_agg(&m->groups[0], &it, 2, &m->w3, &r[7]);
+            if (!r[7].null) r[7].s = rp_str_copy(&m->sc, r[7].s);
+            rp_groups_agg(&m->groups[0], &it, 3, &m->w3, &r[8]);
+            rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_t1(m, r, none);
+            rp_scratch_reset(&m->sc);
+        }
+    }
+}
 static int rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426(rp_matcher *m, const rp_event *ev, bool emit)
 {
-    (void)ev;
     const int64_t now = m->now;
+    (void)ev;
     if (!rp_tv_where(rp_between_i(&ev->v[C_Timestamp], now - INT64_C(4320000000000), now))) return -1;
     if (!rp_has(ev->v[C_ProcessVersionInfoProductName].s, &K0, RP_CI)) return -1;
     if (emit) {
-        m->stats.matched++;
+        if (!m->counted) {
+            m->counted = true;
+            m->stats.matched++;
+        }
         m->rstats[0].matched++;
     }
     /* exclusion [0] IT Admin Deploys MeshCentral for Remote Access: FileName != "meshcentral.exe" or (InitiatingProcessFileName == "powershell.exe" and ProcessCommandLine contains "New-Item") */
     if ((!rp_eq(ev->v[C_FileName].s, &K1, RP_CS) || (rp_eq(ev->v[C_InitiatingProcessFileName].s, &K2, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K3, RP_CI)))) {
-        if (emit) rpx_suppress(m, 0, 0, "DeviceProcessEvents", ev);
+        if (!emit) return 1;
+        rpx_suppress(m, 0, 0, "DeviceProcessEvents", ev);
         return 1;
     }
     /* exclusion [1] Scheduled Job to Generate Reports via MeshCentral: (FileName == "meshcentral.exe" and ProcessCommandLine contains "generateReport") or InitiatingProcessFileName == "taskeng.exe" */
     if (((rp_eq(ev->v[C_FileName].s, &K4, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K5, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K6, RP_CS))) {
-        if (emit) rpx_suppress(m, 0, 1, "DeviceProcessEvents", ev);
+        if (!emit) return 2;
+        rpx_suppress(m, 0, 1, "DeviceProcessEvents", ev);
         return 2;
     }
     /* exclusion [2] MeshCentral Used for Patch Management: (FileName == "meshcentral.exe" and ProcessCommandLine contains "applyPatch") or InitiatingProcessFileName == "msiexec.exe" */
     if (((rp_eq(ev->v[C_FileName].s, &K7, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K8, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K9, RP_CS))) {
-        if (emit) rpx_suppress(m, 0, 2, "DeviceProcessEvents", ev);
+        if (!emit) return 3;
+        rpx_suppress(m, 0, 2, "DeviceProcessEvents", ev);
         return 3;
     }
     /* exclusion [3] Admin Uses MeshCentral to Monitor System Health: (FileName == "meshcentral.exe" and ProcessCommandLine contains "monitorSystem") or InitiatingProcessFileName == "explorer.exe" */
     if (((rp_eq(ev->v[C_FileName].s, &K10, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K11, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K12, RP_CS))) {
-        if (emit) rpx_suppress(m, 0, 3, "DeviceProcessEvents", ev);
+        if (!emit) return 4;
+        rpx_suppress(m, 0, 3, "DeviceProcessEvents", ev);
         return 4;
     }
     /* exclusion [4] MeshCentral Integration with Active Directory for User Management: (FileName == "meshcentral.exe" and ProcessCommandLine contains "syncAD") or InitiatingProcessFileName == "lsass.exe" */
     if (((rp_eq(ev->v[C_FileName].s, &K13, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K14, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K15, RP_CS))) {
-        if (emit) rpx_suppress(m, 0, 4, "DeviceProcessEvents", ev);
+        if (!emit) return 5;
+        rpx_suppress(m, 0, 4, "DeviceProcessEvents", ev);
         return 5;
     }
     if (!emit) return 0;
-    /* summarize */
-    rp_val k[3] = {rpx_rp(rpx_sval(ev->v[C_DeviceId].s)), rpx_rp(rpx_sval(ev->v[C_DeviceName].s))};
-    rp_val a0 = rpx_rp(ev->v[C_Timestamp]);
-    rp_val a1 = rpx_rp(ev->v[C_Timestamp]);
-    rp_val a2 = rpx_rp(ev->v[C_ReportId]);
-    rp_val a3 = rpx_sval(rp_str_c(""));
-    rp_agg_in in[5] = {{&a0, true, NULL}, {&a1, true, NULL}, {&a2, true, NULL}, {&a3, true, NULL}};
-    if (!rp_groups_feed(&m->groups[0], k, in)) m->oom = true;
     m->rstats[0].aggregated++;
+    {
+        rp_val row0[13] = {ev->v[C_Timestamp], ev->v[C_ProcessVersionInfoProductName], ev->v[C_DeviceId], ev->v[C_DeviceName], rpx_missing, rpx_missing, ev->v[C_ReportId], rpx_missing, rpx_missing, ev->v[C_FileName], ev->v[C_InitiatingProcessFileName], ev->v[C_ProcessCommandLine], rpx_missing};
+        rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_t0(m, row0, ev->line);
+    }
     return 0;
 }
 
@@ -206,21 +334,14 @@ typedef struct rpx_source {
 typedef struct rpx_rule {
     const rpx_source *sources;
     size_t nsources, excl_off;
-    bool summarize;
-    const char *table;
-    const rp_kind *key_kinds;
-    size_t nkeys;
-    const rp_agg_spec *aggs;
-    size_t naggs;
-    const char *const *key_names, *const *agg_names;
-    const char *const *const *extra_names;
+    void (*finish)(rp_matcher *); /* tail rules: flushes the tail at end of input */
 } rpx_rule;
 
 static const rpx_source rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_sources[] = {{T_DeviceProcessEvents, rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426}};
 static const rpx_rule rpx_rules[RP_MATCHER_NRULES + 1] = {
     /* [0] = Remote Management and Monitoring tool - MeshCentral - Create Process */
-    {rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_sources, 1, 0, true, "DeviceProcessEvents", G0_keys, 2, G0_aggs, 4, G0_key_names, G0_agg_names, NULL},
-    {NULL, 0, 0, false, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL}
+    {rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_sources, 1, 0, rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426_finish},
+    {NULL, 0, 0, NULL}
 };
 /* evaluation order (file order, as `rulepack run` adds rules) */
 static const size_t rpx_order[RP_MATCHER_NRULES + 1] = {0};
@@ -228,7 +349,7 @@ static const size_t rpx_order[RP_MATCHER_NRULES + 1] = {0};
 /* --- matcher API (see rules.h) --- */
 
 /* counts as variables: a pack may have none (no always-false comparisons) */
-static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX;
+static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX, rpx_nstages = RPX_NSTAGES;
 
 const rp_layout *rp_matcher_layout(void) { return &rpx_layout; }
 
@@ -248,13 +369,18 @@ rp_matcher *rp_matcher_new(int64_t now, char *err, size_t errcap)
     m->now = now;
     rp_jw_init(&m->w);
     rp_jw_init(&m->w2);
+    rp_jw_init(&m->w3);
     for (size_t r = 0; r < rpx_nrules; r++) {
         const rpx_rule *d = &rpx_rules[r];
         m->rstats[r].rule_id = rp_matcher_rules[r].id ? rp_matcher_rules[r].id : rp_matcher_rules[r].name;
         m->rstats[r].suppressed = &m->supp[d->excl_off];
         m->rstats[r].excl_names = &rpx_excl_names[d->excl_off];
         m->rstats[r].nexcl = rp_matcher_rules[r].nexcl;
-        if (d->summarize && !rp_groups_init(&m->groups[r], d->key_kinds, d->nkeys, d->aggs, d->naggs)) {
+    }
+    for (size_t g = 0; g < rpx_nstages; g++) {
+        const rpx_stage *st = &rpx_stages[g];
+        if (st->kind == 2) rp_rows_init(&m->rows[g], st->mode, st->limit, st->nslots, st->sort, st->nsort);
+        if (st->kind == 1 && !rp_groups_init(&m->groups[g], st->key_kinds, st->nkeys, st->aggs, st->naggs)) {
             snprintf(err, errcap, "out of memory");
             rp_matcher_free(m);
             return NULL;
@@ -286,6 +412,7 @@ size_t rp_matcher_eval(rp_matcher *m, const rp_event *ev, rp_verdict *verdicts)
         int v = -1;
         for (size_t s = 0; s < d->nsources && v < 0; s++)
             if (d->sources[s].table == ev->table) v = d->sources[s].fn(m, ev, false);
+        rp_scratch_reset(&m->sc);
         verdicts[r].matched = v >= 0;
         verdicts[r].exclusion = v - 1;
         alerts += v == 0;
@@ -297,8 +424,10 @@ void rp_matcher_feed(rp_matcher *m, const rp_event *ev)
 {
     for (size_t i = 0; i < rpx_nrules; i++) {
         const rpx_rule *d = &rpx_rules[rpx_order[i]];
+        m->counted = false;
         for (size_t s = 0; s < d->nsources; s++)
             if (d->sources[s].table == ev->table) (void)d->sources[s].fn(m, ev, true);
+        rp_scratch_reset(&m->sc);
     }
 }
 
@@ -307,31 +436,31 @@ int rp_matcher_finish(rp_matcher *m)
     for (size_t i = 0; i < rpx_nrules; i++) {
         size_t r = rpx_order[i];
         const rpx_rule *d = &rpx_rules[r];
-        if (!d->summarize) continue;
-        rp_group_iter it;
-        rp_groups_iter(&m->groups[r], &it);
-        while (rp_groups_next(&it)) {
-            rpx_head(m, r, d->table);
-            rp_jw_key(&m->w, "event");
-            rp_jw_obj_begin(&m->w);
-            rp_groups_write(&m->groups[r], &it, &m->w, d->key_names, d->agg_names, d->extra_names);
-            rp_jw_obj_end(&m->w);
-            rp_jw_obj_end(&m->w);
-            rpx_flush(m, m->alerts);
-            m->rstats[r].alerts++;
-            m->stats.alerts++;
-        }
+        if (d->finish) d->finish(m);
     }
+    for (size_t g = 0; g < rpx_nstages; g++)
+        if (m->rows[g].oom) m->oom = true;
+    if (m->sc.oom) m->oom = true;
     return m->write_error || m->oom ? -1 : 0;
 }
 
-rp_stats *rp_matcher_stats(rp_matcher *m) { return &m->stats; }
+/* Per-rule counts in evaluation order (as `rulepack run` prints them). */
+rp_stats *rp_matcher_stats(rp_matcher *m)
+{
+    for (size_t i = 0; i < rpx_nrules; i++) m->rstats_eval[i] = m->rstats[rpx_order[i]];
+    m->stats.rules = m->rstats_eval;
+    return &m->stats;
+}
 
 void rp_matcher_free(rp_matcher *m)
 {
     if (!m) return;
-    for (size_t r = 0; r < rpx_nrules; r++)
-        if (rpx_rules[r].summarize) rp_groups_free(&m->groups[r]);
+    for (size_t g = 0; g < rpx_nstages; g++) {
+        if (rpx_stages[g].kind == 1) rp_groups_free(&m->groups[g]);
+        if (rpx_stages[g].kind == 2) rp_rows_free(&m->rows[g]);
+    }
+    rp_scratch_free(&m->sc);
+    rp_jw_free(&m->w3);
     for (size_t i = 0; i < m->nrx; i++) rp_regex_free(&m->rx[i]);
     rp_jw_free(&m->w);
     rp_jw_free(&m->w2);

@@ -20,6 +20,7 @@ BEGIN {
     nt = split("\"2026-11-27T10:00:00Z\"|\"2026-11-27T23:59:59.9999999Z\"|\"2026-11-21T00:00:00Z\"|\"2026-11-19T00:00:00Z\"|\"2026-11-28T00:00:00Z\"|\"bad\"|null|MISSING|\"2026-11-27 13:30:00\"|\"2026-11-20T00:00:00Z\"", TS, "|")
     nd = split("\"h1\"|\"h2\"|\"H1\"|MISSING|\"h\\u0031\"", DN, "|")
     nr = split("true|false|null|MISSING", RM, "|")
+    nad = split("[1,\"a\",null,{\"k\":2}]|[]|{}|{\"a\":1,\"b\":[2,3]}|\"str\"|5|null|MISSING|[ \"x\" , \"y\" ]|[[1,2],[3]]|true|[3]|{ \"q\" : \"r,s\" }", AD, "|")
     for (i = 0; i < n; i++) {
         r = rnd(100)
         if (r < 2) { print "{broken"; continue }
@@ -37,6 +38,7 @@ BEGIN {
         line = line member("ProcessId", pick(PI, np))
         line = line member("FileSize", pick(SZ, ns))
         line = line member("IsProcessRemoteSession", pick(RM, nr))
+        line = line member("AdditionalFields", pick(AD, nad))
         print line "}"
     }
 }

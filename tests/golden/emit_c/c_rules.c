@@ -27,7 +27,8 @@ enum {
     T_DeviceProcessEvents = 0,
     RPX_NEXCL = 1,
     RPX_NREGEX = 1,
-    RPX_NPREFILTER = 0
+    RPX_NPREFILTER = 0,
+    RPX_NSTAGES = 1
 };
 static const char *const rpx_cols[RP_MATCHER_NCOLS + 1] = {"AccountName", "DeviceName", "FileName", "FileSize", "InitiatingProcessFileName", "ProcessCommandLine", "ProcessId", "ProcessTokenElevation", "Timestamp"};
 static const char *const rpx_tables[RP_MATCHER_NTABLES + 1] = {"DeviceProcessEvents"};
@@ -48,27 +49,40 @@ static const rp_val V3 = {{"", 0}, INT64_C(1), 0.0, 0, 0};
 static const rp_val V4 = {{"", 0}, INT64_C(0), 0.0, 0, 0};
 static const rp_needle K5 = {"ccmexec.exe", "ccmexec.exe", 11};
 static const rp_needle K6 = {"bootstrap", "bootstrap", 9};
-static const rp_str S7_items[] = {{"explorer.exe", 12}, {"services.exe", 12}};
-static const rp_strset S7 = {S7_items, 2, RP_CS};
-static const rp_val V8 = {{"", 0}, INT64_C(36000000000), 0.0, 0, 0};
+static const rp_val V7 = {{"", 0}, INT64_C(36000000000), 0.0, 0, 0};
+static const rp_str S8_items[] = {{"explorer.exe", 12}, {"services.exe", 12}};
+static const rp_strset S8 = {S8_items, 2, RP_CS};
 static const rp_str rpx_regex_text[RPX_NREGEX + 1] = {{"(\?i)-e(nc|ncodedcommand)\?\\s+[A-Za-z0-9+/=]{8,}", 46}};
 /* prefilter: every line a rule can match contains one of these (ASCII case-insensitively) */
 static const rp_needle rpx_prefilter[RPX_NPREFILTER + 1] = {{"", "", 0}};
 static const char *const rpx_excl_names[RPX_NEXCL + 1] = {
     "Software deployment \"*/ agent \?\?/"
 };
-static const rp_kind G1_keys[] = {RP_K_STRING, RP_K_DATETIME};
-static const char *const G1_key_names[] = {"DeviceName", "Hour"};
-static const rp_kind G1_x3_kinds[] = {RP_K_STRING};
-static const char *const G1_x3_names[] = {"ProcessCommandLine"};
-static const rp_agg_spec G1_aggs[] = {
+static const rp_kind G0_keys[] = {RP_K_STRING, RP_K_DATETIME};
+static const rp_kind G0_x3_kinds[] = {RP_K_STRING};
+static const rp_agg_spec G0_aggs[] = {
     {RP_AGG_COUNT, RP_K_LONG, 0, NULL, 0},
     {RP_AGG_DCOUNT, RP_K_STRING, 0, NULL, 0},
     {RP_AGG_MAKE_SET, RP_K_STRING, 0, NULL, 10},
-    {RP_AGG_ARG_MAX, RP_K_DATETIME, 1, G1_x3_kinds, 0},
+    {RP_AGG_ARG_MAX, RP_K_DATETIME, 1, G0_x3_kinds, 0},
     {RP_AGG_COUNTIF, RP_K_BOOL, 0, NULL, 0}};
-static const char *const G1_agg_names[] = {"Count", "Users", "Files", "Last", "Big"};
-static const char *const *const G1_extra_names[] = {NULL, NULL, NULL, G1_x3_names, NULL};
+
+/* stateful tail stages: 1 group table (summarize, distinct), 2 rows (take, sort, top), 0 count */
+typedef struct rpx_stage {
+    int kind;
+    const rp_kind *key_kinds;
+    size_t nkeys;
+    const rp_agg_spec *aggs;
+    size_t naggs;
+    int mode;
+    int64_t limit;
+    const rp_sortkey *sort;
+    size_t nsort, nslots;
+} rpx_stage;
+static const rpx_stage rpx_stages[RPX_NSTAGES + 1] = {
+    {1, G0_keys, 2, G0_aggs, 5, 0, 0, NULL, 0, 0}, /* [0] summarize */
+    {0, NULL, 0, NULL, 0, 0, 0, NULL, 0, 0}
+};
 
 const rp_rule_info rp_matcher_rules[RP_MATCHER_NRULES + 1] = {
     /* [0] = Encoded PowerShell * / with a "quoted" name ?-?/ */
@@ -84,11 +98,16 @@ struct rp_matcher {
     int64_t now;
     rp_stats stats;
     rp_rule_stats rstats[RP_MATCHER_NRULES + 1];
+    rp_rule_stats rstats_eval[RP_MATCHER_NRULES + 1]; /* copy in evaluation order (rp_matcher_stats) */
     uint64_t supp[RPX_NEXCL + 1];          /* per exclusion, all rules */
-    rp_groups groups[RP_MATCHER_NRULES + 1];
+    rp_groups groups[RPX_NSTAGES + 1];    /* per stateful tail stage (rpx_stages) */
+    rp_rows rows[RPX_NSTAGES + 1];
+    int64_t count[RPX_NSTAGES + 1];
+    rp_scratch sc;                          /* strings computed for the current rule and event */
+    bool counted;                           /* the event already counted as matched for this rule */
     rp_regex rx[RPX_NREGEX + 1];
     size_t nrx;
-    rp_jw w, w2;
+    rp_jw w, w2, w3;
     char *splice;
     size_t splice_cap;
     FILE *alerts, *suppressed;
@@ -118,16 +137,16 @@ static inline void rpx_flush(rp_matcher *m, FILE *out)
 
 static inline void rpx_col(rp_matcher *m, rp_val v, rp_kind kind) { rp_jw_val(&m->w2, &v, kind); }
 
-/* Ends the computed columns; with `star` they follow the event's own members. */
-static inline void rpx_event_end(rp_matcher *m, const rp_event *ev, bool star)
+/* Ends the computed columns; with `star` they follow the event's own members (when there is
+ * an event line: tail rows after summarize have none). */
+static inline void rpx_event_end(rp_matcher *m, rp_str line, bool star)
 {
     rp_jw_obj_end(&m->w2);
-    if (!star) {
+    if (!star || !line.len) {
         rp_str s = {m->w2.buf, m->w2.len};
         rp_jw_raw(&m->w, s);
         return;
     }
-    rp_str line = ev->line;
     size_t end = line.len;
     while (end && line.ptr[end - 1] != '}') end--;
     size_t k = end ? end - 1 : 0;
@@ -185,7 +204,6 @@ static inline void rpx_suppress(rp_matcher *m, size_t r, size_t x, const char *t
  */
 static int rp_rule_11111111_1111_4111_8111_111111111111(rp_matcher *m, const rp_event *ev, bool emit)
 {
-    (void)ev;
     const int64_t now = m->now;
     rp_val p0;
     rp_val p1;
@@ -193,6 +211,7 @@ static int rp_rule_11111111_1111_4111_8111_111111111111(rp_matcher *m, const rp_
     rp_val p3;
     rp_val p4;
     rp_val p5;
+    (void)ev;
     rp_val s0 = ev->v[C_Timestamp]; /* Timestamp */
     rp_val s1 = ev->v[C_FileName]; /* FileName */
     rp_val s2 = ev->v[C_ProcessCommandLine]; /* ProcessCommandLine */
@@ -218,12 +237,16 @@ static int rp_rule_11111111_1111_4111_8111_111111111111(rp_matcher *m, const rp_
     s3 = p4; /* project CmdLen */
     s5 = p5; /* project Elevated */
     if (emit) {
-        m->stats.matched++;
+        if (!m->counted) {
+            m->counted = true;
+            m->stats.matched++;
+        }
         m->rstats[0].matched++;
     }
     /* exclusion [0] Software deployment "* / agent ?-?/: InitiatingProcessFileName == "ccmexec.exe" and ProcessCommandLine contains "bootstrap" */
     if ((rp_eq(ev->v[C_InitiatingProcessFileName].s, &K5, RP_CS) && rp_contains(s2.s, &K6, RP_CI))) {
-        if (emit) rpx_suppress(m, 0, 0, "DeviceProcessEvents", ev);
+        if (!emit) return 1;
+        rpx_suppress(m, 0, 0, "DeviceProcessEvents", ev);
         return 1;
     }
     if (!emit) return 0;
@@ -243,7 +266,7 @@ static int rp_rule_11111111_1111_4111_8111_111111111111(rp_matcher *m, const rp_
     rpx_col(m, rpx_rp(s3), RP_K_LONG);
     rp_jw_key(&m->w2, "Elevated");
     rpx_col(m, rpx_rp(s5), RP_K_BOOL);
-    rpx_event_end(m, ev, false);
+    rpx_event_end(m, ev->line, false);
     rp_jw_obj_end(&m->w);
     rpx_flush(m, m->alerts);
     m->rstats[0].alerts++;
@@ -263,30 +286,102 @@ static int rp_rule_11111111_1111_4111_8111_111111111111(rp_matcher *m, const rp_
  * | summarize Count = count(), Users = dcount(AccountName), Files = make_set(FileName, 10), Last = arg_max(Timestamp, ProcessCommandLine), Big = countif(FileSize > 1000000) by DeviceName, Hour = bin(Timestamp, 1h)
  * // output: DeviceName, Hour, Count, Users, Files, Last, ProcessCommandLine, Big
  */
+static void rp_rule_22222222_2222_4222_8222_222222222222_t0(rp_matcher *m, rp_val *r, rp_str line)
+{
+    (void)m;
+    (void)r;
+    (void)line;
+    /* summarize */
+    {
+        rp_val k0[3] = {rpx_rp(rpx_sval(r[4].s)), rpx_rp(rpx_bin(r[0], RP_K_DATETIME, V7, RP_K_TIMESPAN))};
+        rp_val a0_0 = rpx_sval(rp_str_c(""));
+        rp_val a0_1 = rpx_rp(rpx_sval(r[3].s));
+        rp_val a0_2 = rpx_rp(rpx_sval(r[8].s));
+        rp_val a0_3 = rpx_rp(r[0]);
+        rp_val x0_3[1] = {rpx_rp(rpx_sval(r[10].s))};
+        rp_val a0_4 = rpx_rp(rpx_tvval(rp_gt_i(&r[12], INT64_C(1000000))));
+        rp_agg_in in0[6] = {{&a0_0, true, NULL}, {&a0_1, true, NULL}, {&a0_2, true, NULL}, {&a0_3, true, x0_3}, {&a0_4, !a0_4.null && a0_4.i, NULL}};
+        if (!rp_groups_feed(&m->groups[0], k0, in0)) m->oom = true;
+    }
+}
+static void rp_rule_22222222_2222_4222_8222_222222222222_t1(rp_matcher *m, rp_val *r, rp_str line)
+{
+    (void)m;
+    (void)r;
+    (void)line;
+    rpx_head(m, 1, "DeviceProcessEvents");
+    rp_jw_key(&m->w, "event");
+    rp_jw_reset(&m->w2);
+    rp_jw_obj_begin(&m->w2);
+    rp_jw_key(&m->w2, "DeviceName");
+    rpx_col(m, rpx_sval(r[4].s), RP_K_STRING);
+    rp_jw_key(&m->w2, "Hour");
+    rpx_col(m, rpx_rp(r[5]), RP_K_DATETIME);
+    rp_jw_key(&m->w2, "Count");
+    rpx_col(m, rpx_rp(r[6]), RP_K_LONG);
+    rp_jw_key(&m->w2, "Users");
+    rpx_col(m, rpx_rp(r[7]), RP_K_LONG);
+    rp_jw_key(&m->w2, "Files");
+    rpx_col(m, rpx_rp(r[9]), RP_K_DYNAMIC);
+    rp_jw_key(&m->w2, "Last");
+    rpx_col(m, rpx_rp(r[11]), RP_K_DATETIME);
+    rp_jw_key(&m->w2, "ProcessCommandLine");
+    rpx_col(m, rpx_sval(r[10].s), RP_K_STRING);
+    rp_jw_key(&m->w2, "Big");
+    rpx_col(m, rpx_rp(r[13]), RP_K_LONG);
+    rpx_event_end(m, line, false);
+    rp_jw_obj_end(&m->w);
+    rpx_flush(m, m->alerts);
+    m->rstats[1].alerts++;
+    m->stats.alerts++;
+}
+static void rp_rule_22222222_2222_4222_8222_222222222222_finish(rp_matcher *m)
+{
+    rp_val r[15];
+    const rp_str none = {"", 0};
+    (void)none;
+    { /* summarize */
+        rp_group_iter it;
+        rp_groups_iter(&m->groups[0], &it);
+        bool empty = false;
+        while (rp_groups_next(&it) || empty) {
+            empty = false;
+            rpx_row_reset(r, 14);
+            r[4] = *rp_groups_key(&m->groups[0], &it, 0);
+            r[5] = *rp_groups_key(&m->groups[0], &it, 1);
+            rp_groups_agg(&m->groups[0], &it, 0, &m->w3, &r[6]);
+            rp_groups_agg(&m->groups[0], &it, 1, &m->w3, &r[7]);
+            rp_groups_agg(&m->groups[0], &it, 2, &m->w3, &r[9]);
+            if (!r[9].null) r[9].s = rp_str_copy(&m->sc, r[9].s);
+            rp_groups_agg(&m->groups[0], &it, 3, &m->w3, &r[11]);
+            rp_groups_extra(&m->groups[0], &it, 3, 0, &r[10]);
+            rp_groups_agg(&m->groups[0], &it, 4, &m->w3, &r[13]);
+            rp_rule_22222222_2222_4222_8222_222222222222_t1(m, r, none);
+            rp_scratch_reset(&m->sc);
+        }
+    }
+}
 static int rp_rule_22222222_2222_4222_8222_222222222222(rp_matcher *m, const rp_event *ev, bool emit)
 {
-    (void)ev;
     const int64_t now = m->now;
+    (void)ev;
     if (!rp_tv_where(rp_between_i(&ev->v[C_Timestamp], now - INT64_C(6048000000000), now))) return -1;
-    if (!!rp_in(ev->v[C_InitiatingProcessFileName].s, &S7)) return -1;
+    if (!!rp_in(ev->v[C_InitiatingProcessFileName].s, &S8)) return -1;
     if (!rp_tv_where(rp_gt_i(&ev->v[C_ProcessId], INT64_C(4)))) return -1;
     if (!!(ev->v[C_AccountName].s.len == 0)) return -1;
     if (emit) {
-        m->stats.matched++;
+        if (!m->counted) {
+            m->counted = true;
+            m->stats.matched++;
+        }
         m->rstats[1].matched++;
     }
     if (!emit) return 0;
-    /* summarize */
-    rp_val k[3] = {rpx_rp(rpx_sval(ev->v[C_DeviceName].s)), rpx_rp(rpx_bin(ev->v[C_Timestamp], RP_K_DATETIME, V8, RP_K_TIMESPAN))};
-    rp_val a0 = rpx_sval(rp_str_c(""));
-    rp_val a1 = rpx_rp(rpx_sval(ev->v[C_AccountName].s));
-    rp_val a2 = rpx_rp(rpx_sval(ev->v[C_FileName].s));
-    rp_val a3 = rpx_rp(ev->v[C_Timestamp]);
-    rp_val x3[1] = {rpx_rp(rpx_sval(ev->v[C_ProcessCommandLine].s))};
-    rp_val a4 = rpx_rp(rpx_tvval(rp_gt_i(&ev->v[C_FileSize], INT64_C(1000000))));
-    rp_agg_in in[6] = {{&a0, true, NULL}, {&a1, true, NULL}, {&a2, true, NULL}, {&a3, true, x3}, {&a4, !a4.null && a4.i, NULL}};
-    if (!rp_groups_feed(&m->groups[1], k, in)) m->oom = true;
     m->rstats[1].aggregated++;
+    {
+        rp_val row0[15] = {ev->v[C_Timestamp], ev->v[C_InitiatingProcessFileName], ev->v[C_ProcessId], ev->v[C_AccountName], ev->v[C_DeviceName], rpx_missing, rpx_missing, rpx_missing, ev->v[C_FileName], rpx_missing, ev->v[C_ProcessCommandLine], rpx_missing, ev->v[C_FileSize], rpx_missing, rpx_missing};
+        rp_rule_22222222_2222_4222_8222_222222222222_t0(m, row0, ev->line);
+    }
     return 0;
 }
 
@@ -299,24 +394,17 @@ typedef struct rpx_source {
 typedef struct rpx_rule {
     const rpx_source *sources;
     size_t nsources, excl_off;
-    bool summarize;
-    const char *table;
-    const rp_kind *key_kinds;
-    size_t nkeys;
-    const rp_agg_spec *aggs;
-    size_t naggs;
-    const char *const *key_names, *const *agg_names;
-    const char *const *const *extra_names;
+    void (*finish)(rp_matcher *); /* tail rules: flushes the tail at end of input */
 } rpx_rule;
 
 static const rpx_source rp_rule_11111111_1111_4111_8111_111111111111_sources[] = {{T_DeviceProcessEvents, rp_rule_11111111_1111_4111_8111_111111111111}};
 static const rpx_source rp_rule_22222222_2222_4222_8222_222222222222_sources[] = {{T_DeviceProcessEvents, rp_rule_22222222_2222_4222_8222_222222222222}};
 static const rpx_rule rpx_rules[RP_MATCHER_NRULES + 1] = {
     /* [0] = Encoded PowerShell * / with a "quoted" name ?-?/ */
-    {rp_rule_11111111_1111_4111_8111_111111111111_sources, 1, 0, false, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL},
+    {rp_rule_11111111_1111_4111_8111_111111111111_sources, 1, 0, NULL},
     /* [1] = Rare parent processes by host */
-    {rp_rule_22222222_2222_4222_8222_222222222222_sources, 1, 1, true, "DeviceProcessEvents", G1_keys, 2, G1_aggs, 5, G1_key_names, G1_agg_names, G1_extra_names},
-    {NULL, 0, 0, false, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL}
+    {rp_rule_22222222_2222_4222_8222_222222222222_sources, 1, 1, rp_rule_22222222_2222_4222_8222_222222222222_finish},
+    {NULL, 0, 0, NULL}
 };
 /* evaluation order (file order, as `rulepack run` adds rules) */
 static const size_t rpx_order[RP_MATCHER_NRULES + 1] = {0, 1};
@@ -324,7 +412,7 @@ static const size_t rpx_order[RP_MATCHER_NRULES + 1] = {0, 1};
 /* --- matcher API (see rules.h) --- */
 
 /* counts as variables: a pack may have none (no always-false comparisons) */
-static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX;
+static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX, rpx_nstages = RPX_NSTAGES;
 
 const rp_layout *rp_matcher_layout(void) { return &rpx_layout; }
 
@@ -344,13 +432,18 @@ rp_matcher *rp_matcher_new(int64_t now, char *err, size_t errcap)
     m->now = now;
     rp_jw_init(&m->w);
     rp_jw_init(&m->w2);
+    rp_jw_init(&m->w3);
     for (size_t r = 0; r < rpx_nrules; r++) {
         const rpx_rule *d = &rpx_rules[r];
         m->rstats[r].rule_id = rp_matcher_rules[r].id ? rp_matcher_rules[r].id : rp_matcher_rules[r].name;
         m->rstats[r].suppressed = &m->supp[d->excl_off];
         m->rstats[r].excl_names = &rpx_excl_names[d->excl_off];
         m->rstats[r].nexcl = rp_matcher_rules[r].nexcl;
-        if (d->summarize && !rp_groups_init(&m->groups[r], d->key_kinds, d->nkeys, d->aggs, d->naggs)) {
+    }
+    for (size_t g = 0; g < rpx_nstages; g++) {
+        const rpx_stage *st = &rpx_stages[g];
+        if (st->kind == 2) rp_rows_init(&m->rows[g], st->mode, st->limit, st->nslots, st->sort, st->nsort);
+        if (st->kind == 1 && !rp_groups_init(&m->groups[g], st->key_kinds, st->nkeys, st->aggs, st->naggs)) {
             snprintf(err, errcap, "out of memory");
             rp_matcher_free(m);
             return NULL;
@@ -382,6 +475,7 @@ size_t rp_matcher_eval(rp_matcher *m, const rp_event *ev, rp_verdict *verdicts)
         int v = -1;
         for (size_t s = 0; s < d->nsources && v < 0; s++)
             if (d->sources[s].table == ev->table) v = d->sources[s].fn(m, ev, false);
+        rp_scratch_reset(&m->sc);
         verdicts[r].matched = v >= 0;
         verdicts[r].exclusion = v - 1;
         alerts += v == 0;
@@ -393,8 +487,10 @@ void rp_matcher_feed(rp_matcher *m, const rp_event *ev)
 {
     for (size_t i = 0; i < rpx_nrules; i++) {
         const rpx_rule *d = &rpx_rules[rpx_order[i]];
+        m->counted = false;
         for (size_t s = 0; s < d->nsources; s++)
             if (d->sources[s].table == ev->table) (void)d->sources[s].fn(m, ev, true);
+        rp_scratch_reset(&m->sc);
     }
 }
 
@@ -403,31 +499,31 @@ int rp_matcher_finish(rp_matcher *m)
     for (size_t i = 0; i < rpx_nrules; i++) {
         size_t r = rpx_order[i];
         const rpx_rule *d = &rpx_rules[r];
-        if (!d->summarize) continue;
-        rp_group_iter it;
-        rp_groups_iter(&m->groups[r], &it);
-        while (rp_groups_next(&it)) {
-            rpx_head(m, r, d->table);
-            rp_jw_key(&m->w, "event");
-            rp_jw_obj_begin(&m->w);
-            rp_groups_write(&m->groups[r], &it, &m->w, d->key_names, d->agg_names, d->extra_names);
-            rp_jw_obj_end(&m->w);
-            rp_jw_obj_end(&m->w);
-            rpx_flush(m, m->alerts);
-            m->rstats[r].alerts++;
-            m->stats.alerts++;
-        }
+        if (d->finish) d->finish(m);
     }
+    for (size_t g = 0; g < rpx_nstages; g++)
+        if (m->rows[g].oom) m->oom = true;
+    if (m->sc.oom) m->oom = true;
     return m->write_error || m->oom ? -1 : 0;
 }
 
-rp_stats *rp_matcher_stats(rp_matcher *m) { return &m->stats; }
+/* Per-rule counts in evaluation order (as `rulepack run` prints them). */
+rp_stats *rp_matcher_stats(rp_matcher *m)
+{
+    for (size_t i = 0; i < rpx_nrules; i++) m->rstats_eval[i] = m->rstats[rpx_order[i]];
+    m->stats.rules = m->rstats_eval;
+    return &m->stats;
+}
 
 void rp_matcher_free(rp_matcher *m)
 {
     if (!m) return;
-    for (size_t r = 0; r < rpx_nrules; r++)
-        if (rpx_rules[r].summarize) rp_groups_free(&m->groups[r]);
+    for (size_t g = 0; g < rpx_nstages; g++) {
+        if (rpx_stages[g].kind == 1) rp_groups_free(&m->groups[g]);
+        if (rpx_stages[g].kind == 2) rp_rows_free(&m->rows[g]);
+    }
+    rp_scratch_free(&m->sc);
+    rp_jw_free(&m->w3);
     for (size_t i = 0; i < m->nrx; i++) rp_regex_free(&m->rx[i]);
     rp_jw_free(&m->w);
     rp_jw_free(&m->w2);

@@ -246,6 +246,18 @@ static inline rp_val rpx_dayfn(rp_val a, rp_kind ka, int which)
     return rpx_i(((day + 1) % 7) * RP_TICKS_PER_DAY);
 }
 static inline rp_str rpx_coalesce_s(rp_str a, rp_str b) { return a.len ? a : b; }
+/* extract(re, g, s): "" when g is null or the group did not match. */
+static inline rp_str rpx_extract(const rp_regex *re, rp_val g, rp_kind gk, rp_str s)
+{
+    rp_str out = {"", 0};
+    if (gk != RP_K_STRING && g.null) return out;
+    if (!rp_regex_group(re, s, gk == RP_K_REAL ? (int64_t)g.r : gk == RP_K_STRING ? 0 : g.i, &out)) out = rp_str_c("");
+    return out;
+}
+static inline void rpx_row_reset(rp_val *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) r[i] = rpx_missing;
+}
 static inline rp_val rpx_coalesce_v(rp_val a, rp_val b) { return a.null ? b : a; }
 
 #endif
