@@ -5,6 +5,7 @@
 #include "kql_analyze.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "suggest.h"
 
@@ -748,6 +749,13 @@ static const rp_kql_row *table_call(az *z, rp_kql_node *call, const rp_kql_row *
         const rp_kql_row *r = table_name(z, &tmp, 0);
         return set_row(z, call, r);
     }
+    if (strcmp(name, "table") == 0 && call->items.count >= 1) {
+        /* table(name) with a name known only at run time (a function parameter): the built-in
+         * is fine, its columns are unknown */
+        call_args(z, call, input, types);
+        z->out->flags |= RP_KQL_A_OPEN | RP_KQL_A_TABLE_VAR;
+        return set_row(z, call, &open_row);
+    }
     rp_kql_let *let = scope_find(z, name);
     if (let && let->kind == RP_KQL_LET_FUNCTION) {
         size_t n = call_args(z, call, input, types);
@@ -1073,13 +1081,37 @@ static const rp_kql_row *op_join(az *z, rp_kql_node *op, const rp_kql_row *row, 
     return rb_done(z, &b);
 }
 
+/* A column of union's output: one per name, except that a name seen with two known types
+ * becomes one column per type, named Name_type (Kusto's rule: SigninLogs.LocationDetails is
+ * dynamic, AADNonInteractiveUserSignInLogs' a string, and their union has LocationDetails_dynamic
+ * and LocationDetails_string). An unknown type could be either, so it renames nothing. */
+static void union_merge(az *z, rowb *b, const rp_kql_row **rows, size_t nrows)
+{
+    for (size_t i = 0; i < nrows; i++) {
+        b->open |= rows[i]->open;
+        for (size_t c = 0; c < rows[i]->count; c++) {
+            const rp_kql_column *col = &rows[i]->cols[c];
+            int split = 0;
+            for (size_t j = 0; j < nrows && !split; j++)
+                for (size_t d = 0; d < rows[j]->count && !split; d++) {
+                    const rp_kql_column *o = &rows[j]->cols[d];
+                    split = strcmp(o->name, col->name) == 0 && o->type != col->type && o->type != RP_TYPE_UNKNOWN &&
+                            col->type != RP_TYPE_UNKNOWN;
+                }
+            const char *name = split ? rp_arena_printf(z->ctx->arena, "%s_%s", col->name, rp_type_name(col->type))
+                                     : col->name;
+            if (rb_index(b, name) < 0) rb_push(z, b, name, col->type);
+        }
+    }
+}
+
 static const rp_kql_row *op_union(az *z, rp_kql_node *op, const rp_kql_row *row)
 {
     const char *fuzzy = option_word(op, "isfuzzy");
-    int is_fuzzy = fuzzy && strcmp(fuzzy, "true") == 0;
-    rowb b;
-    rb_init(&b, row);
-    if (row) rb_copy(z, &b, row);
+    int is_fuzzy = fuzzy && strcasecmp(fuzzy, "true") == 0; /* true, True, TRUE */
+    const rp_kql_row **rows = rp_arena_alloc(z->ctx->arena, (op->items.count + 1) * sizeof *rows);
+    size_t nrows = 0;
+    if (row) rows[nrows++] = row;
     for (size_t i = 0; i < op->items.count; i++) {
         rp_kql_node *it = op->items.items[i];
         if (!it) continue;
@@ -1091,10 +1123,11 @@ static const rp_kql_row *op_union(az *z, rp_kql_node *op, const rp_kql_row *row)
             r = table_name(z, it, is_fuzzy);
         else
             r = tabular(z, it, NULL);
-        b.open |= r->open;
-        for (size_t c = 0; c < r->count; c++)
-            if (rb_index(&b, r->cols[c].name) < 0) rb_push(z, &b, r->cols[c].name, r->cols[c].type);
+        rows[nrows++] = r;
     }
+    rowb b;
+    rb_init(&b, row);
+    union_merge(z, &b, rows, nrows);
     const char *source = option_word(op, "withsource");
     if (source) rb_set(z, &b, source, RP_TYPE_STRING);
     return rb_done(z, &b);

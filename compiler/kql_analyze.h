@@ -102,7 +102,8 @@ enum {
     RP_KQL_A_UNION_STAR = 1u << 0,   /* union * (or a wildcard union) */
     RP_KQL_A_SEARCH_STAR = 1u << 1,  /* search over all tables */
     RP_KQL_A_OPEN = 1u << 2,         /* some source has an open row */
-    RP_KQL_A_UNDECLARED = 1u << 3    /* calls an undeclared function */
+    RP_KQL_A_UNDECLARED = 1u << 3,   /* calls an undeclared function */
+    RP_KQL_A_TABLE_VAR = 1u << 4     /* table(x) with a name known only at run time */
 };
 
 typedef struct rp_kql_analysis {

@@ -352,7 +352,8 @@ static void check_data_types(kc *k)
 {
     rp_rule *r = k->rule;
     if (!r->connector_count) return;
-    int reads_anything = (k->a->flags & (RP_KQL_A_UNION_STAR | RP_KQL_A_SEARCH_STAR | RP_KQL_A_UNDECLARED)) != 0;
+    int reads_anything =
+        (k->a->flags & (RP_KQL_A_UNION_STAR | RP_KQL_A_SEARCH_STAR | RP_KQL_A_UNDECLARED | RP_KQL_A_TABLE_VAR)) != 0;
     size_t declared = 0;
     for (size_t c = 0; c < r->connector_count; c++)
         for (size_t d = 0; d < r->connectors[c].data_type_count; d++) {

@@ -196,6 +196,12 @@ static void test_data_types(void)
     RP_ASSERT_DIAG_AT(&run, "RP0314", 20, 11); /* DeviceNetworkEvents read, not declared */
     CU_ASSERT_EQUAL(rp_test_count(&run, "RP0313"), 1);
     CU_ASSERT_EQUAL(rp_test_count(&run, "RP0314"), 1);
+    /* table(name) with the name a function parameter: which tables it reads is not known */
+    rp_test_check_text(&run, "r.yaml",
+                       rule_yaml("  let f = (t:string) { table(t) | where FileName == \"x\" };\n  f(\"DeviceProcessEvents\")\n", "",
+                                 "      - DeviceProcessEvents\n"));
+    RP_ASSERT_NO_DIAG(&run, "RP0313");
+    RP_ASSERT_NO_DIAG(&run, "RP0302");
     rp_test_run_free(&run);
 }
 
