@@ -263,6 +263,8 @@ static unsigned ti_pipe(kc *k, const rp_kql_node *pipe)
             if ((st & TI_ARGMAX) && mentions(op->a, "ExpirationDateTime") && mentions(op->a, "Active") && calls(op->a, "now"))
                 st |= TI_ACTIVE;
         } else if (op->kind == RP_KQL_Q_SUMMARIZE) {
+            /* once the latest version is kept, later aggregations (after a join, say) do not undo it */
+            if (st & TI_ARGMAX) continue;
             int argmax = 0, by_id = 0;
             for (size_t j = 0; j < op->items.count; j++) {
                 const rp_kql_node *it = op->items.items[j];

@@ -264,6 +264,16 @@ static void test_threat_intelligence(void)
                                  "", "      - ThreatIntelligenceIndicator\n"));
     RP_ASSERT_NO_DIAG(&run, "RP0316");
     rp_test_run_free(&run);
+    /* an aggregation after the join does not undo the latest-version selection before it */
+    rp_test_check_text(&run, "r.yaml",
+                       rule_yaml("  ThreatIntelligenceIndicator\n  | where TimeGenerated >= ago(1d)\n"
+                                 "  | summarize LatestIndicatorTime = arg_max(TimeGenerated, *) by IndicatorId\n"
+                                 "  | where ExpirationDateTime > now() and Active == true\n"
+                                 "  | join kind=innerunique (SecurityEvent) on $left.NetworkIP == $right.IpAddress\n"
+                                 "  | summarize N = count() by IndicatorId, Computer\n",
+                                 "", "      - ThreatIntelligenceIndicator\n      - SecurityEvent\n"));
+    RP_ASSERT_NO_DIAG(&run, "RP0316");
+    rp_test_run_free(&run);
 }
 
 static CU_TestInfo tests[] = {
