@@ -117,6 +117,8 @@ static const rp_case CASES[] = {
     {"connector unknown", "connectorId: MicrosoftThreatProtection", "connectorId: MicrosoftThreatProtectio", "RP0117",
      7, 18, "did you mean 'MicrosoftThreatProtection'"},
     {"dataType not fed", "      - DeviceProcessEvents", "      - SecurityEvent", "RP0118", 9, 9, NULL},
+    {"alert connector fed only SecurityAlert", "connectorId: MicrosoftThreatProtection",
+     "connectorId: MicrosoftDefenderAdvancedThreatProtection", "RP0118", 9, 9, "'DeviceProcessEvents'"},
     {"dataTypes missing", "    dataTypes:\n      - DeviceProcessEvents\n", "", "RP0100", 7, 5, "dataTypes"},
     /* 11-13: schedule */
     {"frequency unit case", "queryFrequency: 1h", "queryFrequency: 1H", "RP0119", 10, 17, NULL},
@@ -269,6 +271,27 @@ static void test_hunting_light(void)
     rp_test_check_text(&run, "hunt.yaml", "name: h\nquery: DeviceProcessEvents\n");
     RP_ASSERT_DIAG_AT(&run, "RP0100", 1, 1);
     rp_test_run_free(&run);
+}
+
+/* Connector and dataTypes forms of real Azure-Sentinel rules that must not get RP0118: the
+ * legacy TI table of the TI connectors, SecurityAlert of the
+ * alert-only connectors. */
+static void test_real_connector_forms(void)
+{
+    static const char *const forms[][2] = {
+        {"  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceProcessEvents",
+         "  - connectorId: ThreatIntelligenceTaxii\n    dataTypes:\n      - ThreatIntelligenceIndicator"},
+        {"  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceProcessEvents",
+         "  - connectorId: MicrosoftDefenderAdvancedThreatProtection\n    dataTypes:\n      - SecurityAlert"},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char *text = subst(BASE, forms[i][0], forms[i][1]);
+        rp_test_run run;
+        rp_test_check_text(&run, "rule.yaml", text);
+        RP_ASSERT_NO_DIAG(&run, "RP0118");
+        rp_test_run_free(&run);
+        free(text);
+    }
 }
 
 static void test_guid_forms(void)
@@ -520,6 +543,7 @@ static CU_TestInfo tests[] = {
     {"rule checks (data-driven cases)", test_rule_cases},
     {"tactic/technique consistency for NRT and hunting", test_consistency_all_kinds},
     {"hunting queries: lighter rules", test_hunting_light},
+    {"connector forms of real rules", test_real_connector_forms},
     {"GUID forms", test_guid_forms},
     {"TimeSpan forms", test_timespan_forms},
     {"pack: duplicate ids across kinds", test_pack_duplicate_ids},

@@ -26,6 +26,17 @@ TYPES = {
     "dynamic": "dynamic", "Dynamic": "dynamic", "guid": "guid", "Guid": "guid",
     "timespan": "timespan", "decimal": "decimal",
 }
+# Facts the sources miss, added here (each one seen breaking real Azure-Sentinel rules):
+# - DnsEvents' Name (the queried domain; Azure Monitor's DnsEvents reference) is absent from both
+#   the curated file and sentinelninja's columns.
+EXTRA_COLUMNS = {"DnsEvents": [("Name", "string")]}
+# - The threat-intelligence connectors fed the legacy ThreatIntelligenceIndicator table before
+#   ThreatIntelIndicators replaced it; sentinelninja maps them to the new tables only.
+LEGACY_TI = ("ThreatIntelligence", "ThreatIntelligenceTaxii", "MicrosoftDefenderThreatIntelligence",
+             "ThreatIntelligenceUploadIndicatorsAPI")
+# - Alert-only connectors (Defender for Endpoint, Identity, Office 365, Cloud, Entra ID Protection,
+#   IoT) write SecurityAlert; sentinelninja gives them an empty table name.
+ALERT_TABLE = "SecurityAlert"
 PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
@@ -85,6 +96,8 @@ def gen_tables(dropped):
     for name in names:
         entry = data.get(name, {})
         cols = curated.get(name) or [tuple(c) for c in entry.get("columns", [])]
+        have = {c[0] for c in cols}
+        cols = list(cols) + [c for c in EXTRA_COLUMNS.get(name, []) if c[0] not in have]
         xdr = "true" if entry.get("defender_xdr") else "false"
         lines.append("- {name: %s, xdr: %s, columns: %s}" % (q(name), xdr, columns_text(cols, dropped, name)))
     return lines, len(names)
@@ -160,7 +173,10 @@ def gen_sentinel():
     lines.append("# tables: [] means the connector id is valid but no table mapping is known (dataTypes unchecked).")
     lines.append("connectors:")
     for cid in sorted(conn["connectors"]):
-        lines.append("- {id: %s, tables: %s}" % (q(cid), flow(sorted(set(conn["connectors"][cid])))))
+        tables = {t if t else ALERT_TABLE for t in conn["connectors"][cid]}
+        if cid in LEGACY_TI:
+            tables.add("ThreatIntelligenceIndicator")
+        lines.append("- {id: %s, tables: %s}" % (q(cid), flow(sorted(tables))))
     lines.append("entities:")
     for name in sorted(ent["entity_types"]):
         e = ent["entity_types"][name]
