@@ -604,8 +604,13 @@ static void check_connectors(rp_rcheck *rc)
         for (size_t k = 0; k < c->data_type_count; k++) {
             const char *table = c->data_types[k].text;
             if (!table) continue;
+            /* "OfficeActivity (Exchange)": Azure-Sentinel's Office 365 rules qualify the table with
+             * the workload, as the connector's own dataTypes do; the table is the part before " (" */
+            const char *paren = strstr(table, " (");
+            size_t len = paren ? (size_t)(paren - table) : strlen(table);
             int fed = 0;
-            for (unsigned j = 0; j < conn->tables_count && !fed; j++) fed = strcmp(conn->tables[j], table) == 0;
+            for (unsigned j = 0; j < conn->tables_count && !fed; j++)
+                fed = strncmp(conn->tables[j], table, len) == 0 && conn->tables[j][len] == '\0';
             if (!fed)
                 rp_report(rc->ctx, RP0118, c->data_types[k].node->span, "connector '%s' does not feed '%s'", id, table);
         }

@@ -273,12 +273,14 @@ static void test_hunting_light(void)
     rp_test_run_free(&run);
 }
 
-/* Connector and dataTypes forms of real Azure-Sentinel rules that must not get RP0118: the
- * legacy TI table of the TI connectors, SecurityAlert of the
+/* Connector and dataTypes forms of real Azure-Sentinel rules that must not get RP0118: a table
+ * qualified with its workload, the legacy TI table of the TI connectors, SecurityAlert of the
  * alert-only connectors. */
 static void test_real_connector_forms(void)
 {
     static const char *const forms[][2] = {
+        {"  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceProcessEvents",
+         "  - connectorId: Office365\n    dataTypes:\n      - OfficeActivity (Exchange)"},
         {"  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceProcessEvents",
          "  - connectorId: ThreatIntelligenceTaxii\n    dataTypes:\n      - ThreatIntelligenceIndicator"},
         {"  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceProcessEvents",
@@ -292,6 +294,14 @@ static void test_real_connector_forms(void)
         rp_test_run_free(&run);
         free(text);
     }
+    /* the workload qualifier does not hide a wrong table */
+    char *text = subst(BASE, "  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceProcessEvents",
+                       "  - connectorId: Office365\n    dataTypes:\n      - SigninLogs (Exchange)");
+    rp_test_run run;
+    rp_test_check_text(&run, "rule.yaml", text);
+    RP_ASSERT_DIAG_AT(&run, "RP0118", 9, 9);
+    rp_test_run_free(&run);
+    free(text);
 }
 
 static void test_guid_forms(void)
