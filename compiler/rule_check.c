@@ -450,7 +450,10 @@ static void check_tactics(rp_rcheck *rc)
             rp_suggest_consider(&s, cand);
         }
         if (!best) best = rp_suggest_result(&s);
-        rp_diag *d = rp_report(rc->ctx, RP0110, node->span, "'%s' is not a Sentinel tactic%s%s%s", t,
+        /* A hunting query is checked by nothing that would reject it (SENTINEL-CI.md section 4), and
+         * Microsoft's own Defender hunting queries write "Credential Access": a warning there. */
+        rp_diag *d = rp_report(rc->ctx, rc->sel == RP_SEL_HUNTING ? RP0143 : RP0110, node->span,
+                               "'%s' is not a Sentinel tactic%s%s%s", t,
                                best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
         if (d && !best)
             rp_diag_set_hint(d, "tactics are written as Sentinel spells them, e.g. InitialAccess, CommandAndControl");
@@ -595,7 +598,8 @@ static void check_connectors(rp_rcheck *rc)
             for (size_t k = 0; k < rp_schema_connector_count(rc->schema); k++)
                 rp_suggest_consider(&s, rp_schema_connector_at(rc->schema, k)->id);
             const char *best = rp_suggest_result(&s);
-            rp_diag *d = rp_report(rc->ctx, RP0117, c->connector_id.node->span, "'%s' is not a valid connector id%s%s%s",
+            rp_diag *d = rp_report(rc->ctx, rc->sel == RP_SEL_HUNTING ? RP0144 : RP0117, c->connector_id.node->span,
+                                   "'%s' is not a valid connector id%s%s%s",
                                    id, best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
             if (d) rp_diag_set_hint(d, "a private connector can be declared with --schema DIR (docs/schema-extensions.md)");
             continue;

@@ -271,6 +271,15 @@ static void test_hunting_light(void)
     rp_test_check_text(&run, "hunt.yaml", "name: h\nquery: DeviceProcessEvents\n");
     RP_ASSERT_DIAG_AT(&run, "RP0100", 1, 1);
     rp_test_run_free(&run);
+    /* Defender hunting queries' spellings: warnings, as nothing rejects them in a hunting query */
+    rp_test_check_text(&run, "hunt.yaml",
+                       "id: 11111111-2222-3333-4444-555555555555\nname: h\nquery: DeviceProcessEvents\n"
+                       "requiredDataConnectors:\n- connectorId: Microsoft365Defender\n  dataTypes:\n"
+                       "  - DeviceProcessEvents\ntactics:\n- Credential Access\n");
+    RP_ASSERT_DIAG_AT(&run, "RP0144", 5, 16);
+    RP_ASSERT_DIAG_AT(&run, "RP0143", 9, 3);
+    CU_ASSERT_EQUAL(run.diags.errors, 0);
+    rp_test_run_free(&run);
 }
 
 /* Connector and dataTypes forms of real Azure-Sentinel rules that must not get RP0118: a table
