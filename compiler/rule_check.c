@@ -449,10 +449,12 @@ static void check_tactics(rp_rcheck *rc)
             if (strcasecmp(cand, squeezed) == 0) best = cand;
             rp_suggest_consider(&s, cand);
         }
+        /* A tactic's name with spaces ("Credential Access", as Microsoft's Defender hunting queries
+         * write it) in a hunting query: nothing checks or rejects hunting queries' tactics
+         * (SENTINEL-CI.md section 4), so a warning there; a misspelling stays an error. */
+        int spelling = best != NULL && rc->sel == RP_SEL_HUNTING;
         if (!best) best = rp_suggest_result(&s);
-        /* A hunting query is checked by nothing that would reject it (SENTINEL-CI.md section 4), and
-         * Microsoft's own Defender hunting queries write "Credential Access": a warning there. */
-        rp_diag *d = rp_report(rc->ctx, rc->sel == RP_SEL_HUNTING ? RP0143 : RP0110, node->span,
+        rp_diag *d = rp_report(rc->ctx, spelling ? RP0143 : RP0110, node->span,
                                "'%s' is not a Sentinel tactic%s%s%s", t,
                                best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
         if (d && !best)

@@ -280,6 +280,12 @@ static void test_hunting_light(void)
     RP_ASSERT_DIAG_AT(&run, "RP0143", 9, 3);
     CU_ASSERT_EQUAL(run.diags.errors, 0);
     rp_test_run_free(&run);
+    /* a misspelled tactic stays an error */
+    rp_test_check_text(&run, "hunt.yaml",
+                       "id: 11111111-2222-3333-4444-555555555555\nname: h\nquery: DeviceProcessEvents\n"
+                       "tactics:\n- Executoin\n");
+    RP_ASSERT_DIAG_AT(&run, "RP0110", 5, 3);
+    rp_test_run_free(&run);
 }
 
 /* Connector and dataTypes forms of real Azure-Sentinel rules that must not get RP0118: a table
