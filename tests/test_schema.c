@@ -300,6 +300,7 @@ static void test_real_connector_forms(void)
          "  - connectorId: ThreatIntelligenceTaxii\n    dataTypes:\n      - ThreatIntelligenceIndicator"},
         {"  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n      - DeviceProcessEvents",
          "  - connectorId: MicrosoftDefenderAdvancedThreatProtection\n    dataTypes:\n      - SecurityAlert"},
+        {"      - DeviceProcessEvents", "      - AlertInfo\n      - AlertEvidence"},
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         char *text = subst(BASE, forms[i][0], forms[i][1]);

@@ -37,6 +37,9 @@ LEGACY_TI = ("ThreatIntelligence", "ThreatIntelligenceTaxii", "MicrosoftDefender
 # - Alert-only connectors (Defender for Endpoint, Identity, Office 365, Cloud, Entra ID Protection,
 #   IoT) write SecurityAlert; sentinelninja gives them an empty table name.
 ALERT_TABLE = "SecurityAlert"
+# - The Microsoft Defender XDR connector streams AlertInfo and AlertEvidence too (its Advanced
+#   Hunting alert tables); the sources map no connector to them.
+EXTRA_CONNECTOR_TABLES = {"MicrosoftThreatProtection": ["AlertEvidence", "AlertInfo"]}
 PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
@@ -176,6 +179,7 @@ def gen_sentinel():
         tables = {t if t else ALERT_TABLE for t in conn["connectors"][cid]}
         if cid in LEGACY_TI:
             tables.add("ThreatIntelligenceIndicator")
+        tables.update(EXTRA_CONNECTOR_TABLES.get(cid, []))
         lines.append("- {id: %s, tables: %s}" % (q(cid), flow(sorted(tables))))
     lines.append("entities:")
     for name in sorted(ent["entity_types"]):
