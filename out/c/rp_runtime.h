@@ -505,6 +505,26 @@ void rp_groups_agg(const rp_groups *g, const rp_group_iter *it, size_t a, rp_jw 
 /* Extra column e of arg_max / arg_min / take_any aggregate a (kind: the spec's extra_kinds[e]). */
 void rp_groups_extra(const rp_groups *g, const rp_group_iter *it, size_t a, size_t e, rp_val *out);
 
+/* ---------------------------------------------------------------- term index (rp_terms.c)
+ * Many rules testing `has` on one column: the column's value is cut into terms once per event
+ * (maximal runs of term characters, ASCII-folded) and each term is looked up in a hash of the
+ * pack's all-term needles for that column; every needle found sets its atom's bit. A rule's
+ * `has "x"` is then one bit test, so the cost per event does not grow with the rule count.
+ * `terms` are ASCII-lowered; several entries may share a term (different atoms) or an atom
+ * (has_any sets). Built once at start; rp_termset_scan allocates nothing. */
+typedef struct rp_termset {
+    const rp_str *terms;
+    const uint32_t *atoms;
+    size_t n;
+    uint32_t *slots;     /* open addressing: entry index + 1, 0 = empty */
+    size_t mask;
+    uint64_t lenmask;    /* bit (len & 63) set for every term length */
+} rp_termset;
+bool rp_termset_init(rp_termset *t, const rp_str *terms, const uint32_t *atoms, size_t n);
+/* ORs into bits[] the atom of every entry whose term is a term of h. */
+void rp_termset_scan(const rp_termset *t, rp_str h, uint64_t *bits);
+void rp_termset_free(rp_termset *t);
+
 /* ---------------------------------------------------------------- per-event strings and tails
  * (rp_tail.c; interp.c's "Tail semantics" is the reference) */
 

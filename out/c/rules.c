@@ -27,7 +27,10 @@ enum {
     RPX_NEXCL = 5,
     RPX_NREGEX = 0,
     RPX_NPREFILTER = 1,
-    RPX_NSTAGES = 1
+    RPX_NSTAGES = 1,
+    RPX_NTI = 1,
+    RPX_NTE = 1,
+    RPX_NTIWORDS = 1
 };
 static const char *const rpx_cols[RP_MATCHER_NCOLS + 1] = {"DeviceId", "DeviceName", "FileName", "InitiatingProcessFileName", "ProcessCommandLine", "ProcessVersionInfoProductName", "ReportId", "Timestamp"};
 static const char *const rpx_tables[RP_MATCHER_NTABLES + 1] = {"DeviceProcessEvents"};
@@ -38,23 +41,31 @@ static const rp_layout rpx_layout = {rpx_cols, RP_MATCHER_NCOLS, rpx_tables, RP_
 
 /* --- string tables --- */
 
-static const rp_needle K0 = {"meshcentral", "meshcentral", 11};
-static const rp_needle K1 = {"meshcentral.exe", "meshcentral.exe", 15};
-static const rp_needle K2 = {"powershell.exe", "powershell.exe", 14};
-static const rp_needle K3 = {"New-Item", "new-item", 8};
-static const rp_needle K4 = {"meshcentral.exe", "meshcentral.exe", 15};
-static const rp_needle K5 = {"generateReport", "generatereport", 14};
-static const rp_needle K6 = {"taskeng.exe", "taskeng.exe", 11};
-static const rp_needle K7 = {"meshcentral.exe", "meshcentral.exe", 15};
-static const rp_needle K8 = {"applyPatch", "applypatch", 10};
-static const rp_needle K9 = {"msiexec.exe", "msiexec.exe", 11};
-static const rp_needle K10 = {"meshcentral.exe", "meshcentral.exe", 15};
-static const rp_needle K11 = {"monitorSystem", "monitorsystem", 13};
-static const rp_needle K12 = {"explorer.exe", "explorer.exe", 12};
-static const rp_needle K13 = {"meshcentral.exe", "meshcentral.exe", 15};
-static const rp_needle K14 = {"syncAD", "syncad", 6};
-static const rp_needle K15 = {"lsass.exe", "lsass.exe", 9};
+static const rp_needle K0 = {"meshcentral.exe", "meshcentral.exe", 15};
+static const rp_needle K1 = {"powershell.exe", "powershell.exe", 14};
+static const rp_needle K2 = {"New-Item", "new-item", 8};
+static const rp_needle K3 = {"meshcentral.exe", "meshcentral.exe", 15};
+static const rp_needle K4 = {"generateReport", "generatereport", 14};
+static const rp_needle K5 = {"taskeng.exe", "taskeng.exe", 11};
+static const rp_needle K6 = {"meshcentral.exe", "meshcentral.exe", 15};
+static const rp_needle K7 = {"applyPatch", "applypatch", 10};
+static const rp_needle K8 = {"msiexec.exe", "msiexec.exe", 11};
+static const rp_needle K9 = {"meshcentral.exe", "meshcentral.exe", 15};
+static const rp_needle K10 = {"monitorSystem", "monitorsystem", 13};
+static const rp_needle K11 = {"explorer.exe", "explorer.exe", 12};
+static const rp_needle K12 = {"meshcentral.exe", "meshcentral.exe", 15};
+static const rp_needle K13 = {"syncAD", "syncad", 6};
+static const rp_needle K14 = {"lsass.exe", "lsass.exe", 9};
 static const rp_str rpx_regex_text[RPX_NREGEX + 1] = {{"", 0}};
+/* term index: per column, the all-term `has` / has_any needles of the pack (ASCII-lowered) and their
+ * atoms; a value's terms are looked up once per event (rpx_atom) */
+static const rp_str rpx_ti_terms[RPX_NTE + 1] = {{"meshcentral", 11}};
+static const uint32_t rpx_ti_atoms[RPX_NTE + 1] = {0};
+typedef struct rpx_tindex {
+    int col;
+    size_t first, n, word, nwords;
+} rpx_tindex;
+static const rpx_tindex rpx_ti[RPX_NTI + 1] = {{C_ProcessVersionInfoProductName, 0, 1, 0, 1}};
 /* prefilter: every line a rule can match contains one of these (ASCII case-insensitively) */
 static const rp_needle rpx_prefilter[RPX_NPREFILTER + 1] = {{"meshcentral", "meshcentral", 11}};
 static const char *const rpx_excl_names[RPX_NEXCL + 1] = {
@@ -107,6 +118,10 @@ struct rp_matcher {
     int64_t count[RPX_NSTAGES + 1];
     rp_scratch sc;                          /* strings computed for the current rule and event */
     bool counted;                           /* the event already counted as matched for this rule */
+    rp_termset ts[RPX_NTI + 1];             /* term index per column */
+    uint32_t gen, ti_gen[RPX_NTI + 1];      /* event number; the event each index was filled for */
+    uint64_t ti_bits[RPX_NTIWORDS + 1];     /* atoms satisfied by the current event */
+    uint32_t cand[RP_MATCHER_NRULES + 1];   /* rules to evaluate for the current event */
     rp_regex rx[RPX_NREGEX + 1];
     size_t nrx;
     rp_jw w, w2, w3;
@@ -171,6 +186,18 @@ static inline void rpx_event_end(rp_matcher *m, rp_str line, bool star)
     at += m->w2.len - 1;
     rp_str s = {m->splice, at};
     rp_jw_raw(&m->w, s);
+}
+
+/* Atom a of term index x: the column's terms are looked up on first use for this event. */
+static inline bool rpx_atom(rp_matcher *m, const rp_event *ev, size_t x, uint32_t a)
+{
+    const rpx_tindex *t = &rpx_ti[x];
+    if (m->ti_gen[x] != m->gen) {
+        memset(&m->ti_bits[t->word], 0, t->nwords * sizeof m->ti_bits[0]);
+        rp_termset_scan(&m->ts[x], ev->v[t->col].s, &m->ti_bits[t->word]);
+        m->ti_gen[x] = m->gen;
+    }
+    return (m->ti_bits[t->word + a / 64] >> (a % 64)) & 1;
 }
 
 /* Counts a suppressed event on its exclusion and writes it to --suppressed. */
@@ -278,7 +305,7 @@ static int rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426(rp_matcher *m, const rp_
     const int64_t now = m->now;
     (void)ev;
     if (!rp_tv_where(rp_between_i(&ev->v[C_Timestamp], now - INT64_C(4320000000000), now))) return -1;
-    if (!rp_has(ev->v[C_ProcessVersionInfoProductName].s, &K0, RP_CI)) return -1;
+    if (!rpx_atom(m, ev, 0, 0)) return -1;
     if (emit) {
         if (!m->counted) {
             m->counted = true;
@@ -287,31 +314,31 @@ static int rp_rule_7306e156_49a7_4ff6_9d8f_d6e6d531e426(rp_matcher *m, const rp_
         m->rstats[0].matched++;
     }
     /* exclusion [0] IT Admin Deploys MeshCentral for Remote Access: FileName != "meshcentral.exe" or (InitiatingProcessFileName == "powershell.exe" and ProcessCommandLine contains "New-Item") */
-    if ((!rp_eq(ev->v[C_FileName].s, &K1, RP_CS) || (rp_eq(ev->v[C_InitiatingProcessFileName].s, &K2, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K3, RP_CI)))) {
+    if ((!rp_eq(ev->v[C_FileName].s, &K0, RP_CS) || (rp_eq(ev->v[C_InitiatingProcessFileName].s, &K1, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K2, RP_CI)))) {
         if (!emit) return 1;
         rpx_suppress(m, 0, 0, "DeviceProcessEvents", ev);
         return 1;
     }
     /* exclusion [1] Scheduled Job to Generate Reports via MeshCentral: (FileName == "meshcentral.exe" and ProcessCommandLine contains "generateReport") or InitiatingProcessFileName == "taskeng.exe" */
-    if (((rp_eq(ev->v[C_FileName].s, &K4, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K5, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K6, RP_CS))) {
+    if (((rp_eq(ev->v[C_FileName].s, &K3, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K4, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K5, RP_CS))) {
         if (!emit) return 2;
         rpx_suppress(m, 0, 1, "DeviceProcessEvents", ev);
         return 2;
     }
     /* exclusion [2] MeshCentral Used for Patch Management: (FileName == "meshcentral.exe" and ProcessCommandLine contains "applyPatch") or InitiatingProcessFileName == "msiexec.exe" */
-    if (((rp_eq(ev->v[C_FileName].s, &K7, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K8, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K9, RP_CS))) {
+    if (((rp_eq(ev->v[C_FileName].s, &K6, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K7, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K8, RP_CS))) {
         if (!emit) return 3;
         rpx_suppress(m, 0, 2, "DeviceProcessEvents", ev);
         return 3;
     }
     /* exclusion [3] Admin Uses MeshCentral to Monitor System Health: (FileName == "meshcentral.exe" and ProcessCommandLine contains "monitorSystem") or InitiatingProcessFileName == "explorer.exe" */
-    if (((rp_eq(ev->v[C_FileName].s, &K10, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K11, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K12, RP_CS))) {
+    if (((rp_eq(ev->v[C_FileName].s, &K9, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K10, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K11, RP_CS))) {
         if (!emit) return 4;
         rpx_suppress(m, 0, 3, "DeviceProcessEvents", ev);
         return 4;
     }
     /* exclusion [4] MeshCentral Integration with Active Directory for User Management: (FileName == "meshcentral.exe" and ProcessCommandLine contains "syncAD") or InitiatingProcessFileName == "lsass.exe" */
-    if (((rp_eq(ev->v[C_FileName].s, &K13, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K14, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K15, RP_CS))) {
+    if (((rp_eq(ev->v[C_FileName].s, &K12, RP_CS) && rp_contains(ev->v[C_ProcessCommandLine].s, &K13, RP_CI)) || rp_eq(ev->v[C_InitiatingProcessFileName].s, &K14, RP_CS))) {
         if (!emit) return 5;
         rpx_suppress(m, 0, 4, "DeviceProcessEvents", ev);
         return 5;
@@ -345,11 +372,25 @@ static const rpx_rule rpx_rules[RP_MATCHER_NRULES + 1] = {
 };
 /* evaluation order (file order, as `rulepack run` adds rules) */
 static const size_t rpx_order[RP_MATCHER_NRULES + 1] = {0};
+enum { RPX_NGUARDED = 1, RPX_NUNGUARDED = 0 };
+static const uint32_t rpx_guard_pos[RPX_NGUARDED + 1] = {0};
+static const uint32_t rpx_guard_first[RPX_NTIWORDS * 64 + 1] = {0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static const uint32_t rpx_unguarded[RPX_NUNGUARDED + 1] = {0};
 
 /* --- matcher API (see rules.h) --- */
 
 /* counts as variables: a pack may have none (no always-false comparisons) */
-static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX, rpx_nstages = RPX_NSTAGES;
+static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX, rpx_nstages = RPX_NSTAGES, rpx_nti = RPX_NTI,
+                    rpx_ntiwords = RPX_NTIWORDS, rpx_nguarded = RPX_NGUARDED, rpx_nunguarded = RPX_NUNGUARDED;
+
+/* Index of the lowest set bit (bits != 0). */
+static int rpx_ctz64(uint64_t bits)
+{
+    int n = 0;
+    while (!(bits & 0xFFFF)) bits >>= 16, n += 16;
+    while (!(bits & 1)) bits >>= 1, n++;
+    return n;
+}
 
 const rp_layout *rp_matcher_layout(void) { return &rpx_layout; }
 
@@ -386,6 +427,12 @@ rp_matcher *rp_matcher_new(int64_t now, char *err, size_t errcap)
             return NULL;
         }
     }
+    for (size_t x = 0; x < rpx_nti; x++)
+        if (!rp_termset_init(&m->ts[x], &rpx_ti_terms[rpx_ti[x].first], &rpx_ti_atoms[rpx_ti[x].first], rpx_ti[x].n)) {
+            snprintf(err, errcap, "out of memory");
+            rp_matcher_free(m);
+            return NULL;
+        }
     m->stats.rules = m->rstats;
     m->stats.nrules = RP_MATCHER_NRULES;
     for (size_t i = 0; i < rpx_nregex; i++) {
@@ -404,9 +451,19 @@ void rp_matcher_set_output(rp_matcher *m, FILE *alerts, FILE *suppressed)
     m->suppressed = suppressed;
 }
 
+/* A new event: the term index is stale. */
+static void rpx_next_event(rp_matcher *m)
+{
+    if (++m->gen == 0) {
+        memset(m->ti_gen, 0, sizeof m->ti_gen);
+        m->gen = 1;
+    }
+}
+
 size_t rp_matcher_eval(rp_matcher *m, const rp_event *ev, rp_verdict *verdicts)
 {
     size_t alerts = 0;
+    rpx_next_event(m);
     for (size_t r = 0; r < rpx_nrules; r++) {
         const rpx_rule *d = &rpx_rules[r];
         int v = -1;
@@ -420,14 +477,47 @@ size_t rp_matcher_eval(rp_matcher *m, const rp_event *ev, rp_verdict *verdicts)
     return alerts;
 }
 
+static int rpx_cmp_pos(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The rules (evaluation positions, ascending) that can match the event: the unguarded ones and
+ * those whose guard atom holds, so the cost follows the candidates, not the pack. */
+static size_t rpx_candidates(rp_matcher *m, const rp_event *ev)
+{
+    size_t n = 0;
+    if (!rpx_nguarded) {
+        for (size_t i = 0; i < rpx_nrules; i++) m->cand[n++] = (uint32_t)i;
+        return n;
+    }
+    for (size_t x = 0; x < rpx_nti; x++) {
+        const rpx_tindex *t = &rpx_ti[x];
+        memset(&m->ti_bits[t->word], 0, t->nwords * sizeof m->ti_bits[0]);
+        rp_termset_scan(&m->ts[x], ev->v[t->col].s, &m->ti_bits[t->word]);
+        m->ti_gen[x] = m->gen;
+    }
+    for (size_t w = 0; w < rpx_ntiwords; w++)
+        for (uint64_t bits = m->ti_bits[w]; bits; bits &= bits - 1) {
+            size_t bit = w * 64 + (size_t)rpx_ctz64(bits);
+            for (uint32_t p = rpx_guard_first[bit]; p < rpx_guard_first[bit + 1]; p++) m->cand[n++] = rpx_guard_pos[p];
+        }
+    for (size_t i = 0; i < rpx_nunguarded; i++) m->cand[n++] = rpx_unguarded[i];
+    if (n > 1) qsort(m->cand, n, sizeof m->cand[0], rpx_cmp_pos);
+    return n;
+}
+
 void rp_matcher_feed(rp_matcher *m, const rp_event *ev)
 {
-    for (size_t i = 0; i < rpx_nrules; i++) {
-        const rpx_rule *d = &rpx_rules[rpx_order[i]];
+    rpx_next_event(m);
+    size_t n = rpx_candidates(m, ev);
+    for (size_t i = 0; i < n; i++) {
+        const rpx_rule *d = &rpx_rules[rpx_order[m->cand[i]]];
         m->counted = false;
         for (size_t s = 0; s < d->nsources; s++)
             if (d->sources[s].table == ev->table) (void)d->sources[s].fn(m, ev, true);
-        rp_scratch_reset(&m->sc);
+        if (m->sc.len || m->sc.nold) rp_scratch_reset(&m->sc);
     }
 }
 
@@ -460,6 +550,7 @@ void rp_matcher_free(rp_matcher *m)
         if (rpx_stages[g].kind == 2) rp_rows_free(&m->rows[g]);
     }
     rp_scratch_free(&m->sc);
+    for (size_t x = 0; x < rpx_nti; x++) rp_termset_free(&m->ts[x]);
     rp_jw_free(&m->w3);
     for (size_t i = 0; i < m->nrx; i++) rp_regex_free(&m->rx[i]);
     rp_jw_free(&m->w);

@@ -43,7 +43,7 @@ cp $D/d01_eq_has.kql $D/d03_in.kql "$tmp/pf/"
 grep -q 'RPX_NPREFILTER = [1-9]' "$tmp/pfout/c/rules.c" || { echo "no prefilter for d01+d03"; exit 1; }
 make -s -C "$tmp/pfout/c" > /dev/null 2>&1
 "$RP" run --now $NOW --table DeviceProcessEvents "$tmp/pf" < "$tmp/events.jsonl" > "$tmp/pi.jsonl" 2> /dev/null
-"$tmp/pfout/c/matcher" --now $NOW --table DeviceProcessEvents --stats < "$tmp/events.jsonl" > "$tmp/pc.jsonl" 2> "$tmp/pc.err"
+"$tmp/pfout/c/matcher" --prefilter --now $NOW --table DeviceProcessEvents --stats < "$tmp/events.jsonl" > "$tmp/pc.jsonl" 2> "$tmp/pc.err"
 cmp "$tmp/pi.jsonl" "$tmp/pc.jsonl" || { diff "$tmp/pi.jsonl" "$tmp/pc.jsonl" | head; exit 1; }
 test -s "$tmp/pi.jsonl"
 grep -q '"prefiltered":[1-9]' "$tmp/pc.err" || { cat "$tmp/pc.err"; exit 1; }

@@ -28,7 +28,10 @@ enum {
     RPX_NEXCL = 1,
     RPX_NREGEX = 1,
     RPX_NPREFILTER = 0,
-    RPX_NSTAGES = 1
+    RPX_NSTAGES = 1,
+    RPX_NTI = 0,
+    RPX_NTE = 0,
+    RPX_NTIWORDS = 0
 };
 static const char *const rpx_cols[RP_MATCHER_NCOLS + 1] = {"AccountName", "DeviceName", "FileName", "FileSize", "InitiatingProcessFileName", "ProcessCommandLine", "ProcessId", "ProcessTokenElevation", "Timestamp"};
 static const char *const rpx_tables[RP_MATCHER_NTABLES + 1] = {"DeviceProcessEvents"};
@@ -53,6 +56,15 @@ static const rp_val V7 = {{"", 0}, INT64_C(36000000000), 0.0, 0, 0};
 static const rp_str S8_items[] = {{"explorer.exe", 12}, {"services.exe", 12}};
 static const rp_strset S8 = {S8_items, 2, RP_CS};
 static const rp_str rpx_regex_text[RPX_NREGEX + 1] = {{"(\?i)-e(nc|ncodedcommand)\?\\s+[A-Za-z0-9+/=]{8,}", 46}};
+/* term index: per column, the all-term `has` / has_any needles of the pack (ASCII-lowered) and their
+ * atoms; a value's terms are looked up once per event (rpx_atom) */
+static const rp_str rpx_ti_terms[RPX_NTE + 1] = {{"", 0}};
+static const uint32_t rpx_ti_atoms[RPX_NTE + 1] = {0};
+typedef struct rpx_tindex {
+    int col;
+    size_t first, n, word, nwords;
+} rpx_tindex;
+static const rpx_tindex rpx_ti[RPX_NTI + 1] = {{0, 0, 0, 0, 0}};
 /* prefilter: every line a rule can match contains one of these (ASCII case-insensitively) */
 static const rp_needle rpx_prefilter[RPX_NPREFILTER + 1] = {{"", "", 0}};
 static const char *const rpx_excl_names[RPX_NEXCL + 1] = {
@@ -105,6 +117,10 @@ struct rp_matcher {
     int64_t count[RPX_NSTAGES + 1];
     rp_scratch sc;                          /* strings computed for the current rule and event */
     bool counted;                           /* the event already counted as matched for this rule */
+    rp_termset ts[RPX_NTI + 1];             /* term index per column */
+    uint32_t gen, ti_gen[RPX_NTI + 1];      /* event number; the event each index was filled for */
+    uint64_t ti_bits[RPX_NTIWORDS + 1];     /* atoms satisfied by the current event */
+    uint32_t cand[RP_MATCHER_NRULES + 1];   /* rules to evaluate for the current event */
     rp_regex rx[RPX_NREGEX + 1];
     size_t nrx;
     rp_jw w, w2, w3;
@@ -408,11 +424,25 @@ static const rpx_rule rpx_rules[RP_MATCHER_NRULES + 1] = {
 };
 /* evaluation order (file order, as `rulepack run` adds rules) */
 static const size_t rpx_order[RP_MATCHER_NRULES + 1] = {0, 1};
+enum { RPX_NGUARDED = 0, RPX_NUNGUARDED = 2 };
+static const uint32_t rpx_guard_pos[RPX_NGUARDED + 1] = {0};
+static const uint32_t rpx_guard_first[RPX_NTIWORDS * 64 + 1] = {0};
+static const uint32_t rpx_unguarded[RPX_NUNGUARDED + 1] = {0, 1};
 
 /* --- matcher API (see rules.h) --- */
 
 /* counts as variables: a pack may have none (no always-false comparisons) */
-static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX, rpx_nstages = RPX_NSTAGES;
+static const size_t rpx_nrules = RP_MATCHER_NRULES, rpx_nregex = RPX_NREGEX, rpx_nstages = RPX_NSTAGES, rpx_nti = RPX_NTI,
+                    rpx_ntiwords = RPX_NTIWORDS, rpx_nguarded = RPX_NGUARDED, rpx_nunguarded = RPX_NUNGUARDED;
+
+/* Index of the lowest set bit (bits != 0). */
+static int rpx_ctz64(uint64_t bits)
+{
+    int n = 0;
+    while (!(bits & 0xFFFF)) bits >>= 16, n += 16;
+    while (!(bits & 1)) bits >>= 1, n++;
+    return n;
+}
 
 const rp_layout *rp_matcher_layout(void) { return &rpx_layout; }
 
@@ -449,6 +479,12 @@ rp_matcher *rp_matcher_new(int64_t now, char *err, size_t errcap)
             return NULL;
         }
     }
+    for (size_t x = 0; x < rpx_nti; x++)
+        if (!rp_termset_init(&m->ts[x], &rpx_ti_terms[rpx_ti[x].first], &rpx_ti_atoms[rpx_ti[x].first], rpx_ti[x].n)) {
+            snprintf(err, errcap, "out of memory");
+            rp_matcher_free(m);
+            return NULL;
+        }
     m->stats.rules = m->rstats;
     m->stats.nrules = RP_MATCHER_NRULES;
     for (size_t i = 0; i < rpx_nregex; i++) {
@@ -467,9 +503,19 @@ void rp_matcher_set_output(rp_matcher *m, FILE *alerts, FILE *suppressed)
     m->suppressed = suppressed;
 }
 
+/* A new event: the term index is stale. */
+static void rpx_next_event(rp_matcher *m)
+{
+    if (++m->gen == 0) {
+        memset(m->ti_gen, 0, sizeof m->ti_gen);
+        m->gen = 1;
+    }
+}
+
 size_t rp_matcher_eval(rp_matcher *m, const rp_event *ev, rp_verdict *verdicts)
 {
     size_t alerts = 0;
+    rpx_next_event(m);
     for (size_t r = 0; r < rpx_nrules; r++) {
         const rpx_rule *d = &rpx_rules[r];
         int v = -1;
@@ -483,14 +529,47 @@ size_t rp_matcher_eval(rp_matcher *m, const rp_event *ev, rp_verdict *verdicts)
     return alerts;
 }
 
+static int rpx_cmp_pos(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The rules (evaluation positions, ascending) that can match the event: the unguarded ones and
+ * those whose guard atom holds, so the cost follows the candidates, not the pack. */
+static size_t rpx_candidates(rp_matcher *m, const rp_event *ev)
+{
+    size_t n = 0;
+    if (!rpx_nguarded) {
+        for (size_t i = 0; i < rpx_nrules; i++) m->cand[n++] = (uint32_t)i;
+        return n;
+    }
+    for (size_t x = 0; x < rpx_nti; x++) {
+        const rpx_tindex *t = &rpx_ti[x];
+        memset(&m->ti_bits[t->word], 0, t->nwords * sizeof m->ti_bits[0]);
+        rp_termset_scan(&m->ts[x], ev->v[t->col].s, &m->ti_bits[t->word]);
+        m->ti_gen[x] = m->gen;
+    }
+    for (size_t w = 0; w < rpx_ntiwords; w++)
+        for (uint64_t bits = m->ti_bits[w]; bits; bits &= bits - 1) {
+            size_t bit = w * 64 + (size_t)rpx_ctz64(bits);
+            for (uint32_t p = rpx_guard_first[bit]; p < rpx_guard_first[bit + 1]; p++) m->cand[n++] = rpx_guard_pos[p];
+        }
+    for (size_t i = 0; i < rpx_nunguarded; i++) m->cand[n++] = rpx_unguarded[i];
+    if (n > 1) qsort(m->cand, n, sizeof m->cand[0], rpx_cmp_pos);
+    return n;
+}
+
 void rp_matcher_feed(rp_matcher *m, const rp_event *ev)
 {
-    for (size_t i = 0; i < rpx_nrules; i++) {
-        const rpx_rule *d = &rpx_rules[rpx_order[i]];
+    rpx_next_event(m);
+    size_t n = rpx_candidates(m, ev);
+    for (size_t i = 0; i < n; i++) {
+        const rpx_rule *d = &rpx_rules[rpx_order[m->cand[i]]];
         m->counted = false;
         for (size_t s = 0; s < d->nsources; s++)
             if (d->sources[s].table == ev->table) (void)d->sources[s].fn(m, ev, true);
-        rp_scratch_reset(&m->sc);
+        if (m->sc.len || m->sc.nold) rp_scratch_reset(&m->sc);
     }
 }
 
@@ -523,6 +602,7 @@ void rp_matcher_free(rp_matcher *m)
         if (rpx_stages[g].kind == 2) rp_rows_free(&m->rows[g]);
     }
     rp_scratch_free(&m->sc);
+    for (size_t x = 0; x < rpx_nti; x++) rp_termset_free(&m->ts[x]);
     rp_jw_free(&m->w3);
     for (size_t i = 0; i < m->nrx; i++) rp_regex_free(&m->rx[i]);
     rp_jw_free(&m->w);
