@@ -356,6 +356,10 @@ static void check_data_types(kc *k)
     if (!r->connector_count) return;
     int reads_anything =
         (k->a->flags & (RP_KQL_A_UNION_STAR | RP_KQL_A_SEARCH_STAR | RP_KQL_A_UNDECLARED | RP_KQL_A_TABLE_VAR)) != 0;
+    /* an ASIM parser or workspace function reads tables of its own (_Im_WebSession reads
+     * SquidProxy_CL, CommonSecurityLog...): the data types a rule declares for it are not unread */
+    for (size_t t = 0; t < k->a->table_count; t++)
+        if (k->a->tables[t].function) reads_anything = 1;
     size_t declared = 0;
     for (size_t c = 0; c < r->connector_count; c++)
         for (size_t d = 0; d < r->connectors[c].data_type_count; d++) {
@@ -514,5 +518,7 @@ void rp_kql_check_rule(rp_ctx *ctx, rp_rule *rule)
     check_lookback(&k);
     if (rule->kind == RP_RULE_QUERY_FILE) return;
     check_data_types(&k);
-    check_output_columns(&k);
+    /* after a syntax error the parser's recovery may have dropped the operators that make the
+     * output columns: an entity column "missing" then would only echo that error */
+    if (!q->syntax_errors) check_output_columns(&k);
 }

@@ -196,6 +196,12 @@ static void test_data_types(void)
     RP_ASSERT_DIAG_AT(&run, "RP0314", 20, 11); /* DeviceNetworkEvents read, not declared */
     CU_ASSERT_EQUAL(rp_test_count(&run, "RP0313"), 1);
     CU_ASSERT_EQUAL(rp_test_count(&run, "RP0314"), 1);
+    /* an ASIM parser reads the sources' tables itself */
+    rp_test_check_text(&run, "r.yaml",
+                       rule_yaml("  _Im_WebSession(starttime=ago(1h))\n  | where Url has \"x\"\n", "",
+                                 "      - CommonSecurityLog\n"));
+    RP_ASSERT_NO_DIAG(&run, "RP0313");
+    rp_test_run_free(&run);
     /* table(name) with the name a function parameter: which tables it reads is not known */
     rp_test_check_text(&run, "r.yaml",
                        rule_yaml("  let f = (t:string) { table(t) | where FileName == \"x\" };\n  f(\"DeviceProcessEvents\")\n", "",
@@ -230,6 +236,19 @@ static void test_output_columns(void)
     CU_ASSERT_EQUAL(rp_test_count(&run, "RP0315"), 3);
     const rp_diag *d = rp_test_find(&run, "RP0315");
     CU_ASSERT_PTR_NOT_NULL(strstr(d->message, "did you mean 'DeviceName'"));
+    rp_test_run_free(&run);
+    /* a syntax error before the extend that makes the column: only the syntax error is reported */
+    rp_test_check_text(&run, "r.yaml",
+                       rule_yaml("  DeviceProcessEvents\n  | extend X = extract(@(\\w+)$, 1, FileName)\n"
+                                 "  | extend HostCol = DeviceName\n",
+                                 "entityMappings:\n"
+                                 "  - entityType: Host\n"
+                                 "    fieldMappings:\n"
+                                 "      - identifier: HostName\n"
+                                 "        columnName: HostCol\n",
+                                 "      - DeviceProcessEvents\n"));
+    CU_ASSERT_TRUE(run.diags.errors > 0);
+    RP_ASSERT_NO_DIAG(&run, "RP0315");
     rp_test_run_free(&run);
 }
 
