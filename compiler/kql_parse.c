@@ -9,7 +9,14 @@
  *
  * Errors: the first error in a statement part puts the parser in "panic": later errors are not
  * reported until it resynchronises at a '|' or ';' (skipping balanced brackets), so one mistake
- * gives one message. Depth is guarded by enter_level/leave_level (RP_MAX_KQL_DEPTH). */
+ * gives one message. Depth is guarded three ways, all RP0205 (rp_limits.h): enter_level/leave_level
+ * bound the recursion (RP_MAX_KQL_DEPTH); a chain built by a loop (a + b + c, a.b.c, a[0][1])
+ * adds one tree level per operator without recursing, so each chain is counted (RP_MAX_KQL_CHAIN);
+ * and chains nested in one another add up, so the finished tree of every statement is measured
+ * (RP_MAX_KQL_HEIGHT, iteratively) before any recursive walker sees it. Long and/or runs are the
+ * exception that real content needs (generated rules OR thousands of terms): a run of more than
+ * BALANCE_RUN operands is built as a balanced tree (and/or are associative, the IR flattens them
+ * anyway), so its height grows with log2 of its length and it has no chain limit. */
 #include "kql_parse.h"
 
 #include <stdarg.h>
@@ -189,6 +196,19 @@ static int enter_level(parser *p)
 }
 
 static void leave_level(parser *p) { p->depth--; }
+
+/* Chain guard: the `links`-th operator of one loop-built chain (binary operators of one priority
+ * level, member/index/call suffixes). Returns 0, reported and aborted, past RP_MAX_KQL_CHAIN. */
+static int chain_link(parser *p, size_t links, const char *what)
+{
+    if (links <= RP_MAX_KQL_CHAIN) return 1;
+    p->panic = 0;
+    error_at(p, RP0205, p->tok.start, p->tok.end,
+             "more than %d %s in one chain %s: the tree would be that deep; split the expression (e.g. with let)",
+             RP_MAX_KQL_CHAIN, what, near_text(p));
+    p->aborted = 1;
+    return 0;
+}
 
 /* Skips to a sync point: '|' or ';' at this bracket level, an unmatched closer, or the end.
  * Brackets inside are skipped balanced. Clears panic. */
@@ -986,8 +1006,14 @@ static rp_kql_node *suffixed_expr(parser *p)
 {
     uint32_t start = p->tok.start;
     rp_kql_node *node = primary_expr(p);
+    size_t links = 0;
     for (;;) {
-        if (p->panic) return node;
+        if (p->panic || p->aborted) return node;
+        int is_call = p->tok.kind == RP_KQL_T_LPAREN && (node->kind == RP_KQL_NAME || node->kind == RP_KQL_MEMBER) &&
+                   !(node->flags & RP_KQL_F_BRACKETED);
+        if (p->tok.kind != RP_KQL_T_DOT && p->tok.kind != RP_KQL_T_LBRACKET && !is_call) return node;
+        /* each suffix wraps the node so far: a.b.c... is a chain as deep as it is long */
+        if (!chain_link(p, ++links, "member accesses, indexes or calls")) return node;
         if (p->tok.kind == RP_KQL_T_DOT) {
             advance(p);
             rp_kql_node *member = new_node(p, RP_KQL_MEMBER, start);
@@ -1016,8 +1042,7 @@ static rp_kql_node *suffixed_expr(parser *p)
             index->b = parse_expr(p);
             expect_match(p, RP_KQL_T_RBRACKET, "']'", "'['", open);
             node = finish(p, index);
-        } else if (p->tok.kind == RP_KQL_T_LPAREN &&
-                   (node->kind == RP_KQL_NAME || node->kind == RP_KQL_MEMBER) && !(node->flags & RP_KQL_F_BRACKETED)) {
+        } else if (is_call) {
             uint32_t open = p->tok.start;
             advance(p);
             rp_kql_node *call = new_node(p, RP_KQL_CALL, start);
@@ -1050,6 +1075,55 @@ static void parse_in_list(parser *p, rp_kql_node *node)
     expect_match(p, RP_KQL_T_RPAREN, "')'", "'('", open);
 }
 
+/* and/or runs of more operands than this are built balanced (see the top of the file); shorter
+ * ones left-deep, as written, which is what every reader of a small tree expects. */
+#define BALANCE_RUN 64
+
+/* The balanced tree of operands[lo, hi) joined by op; ends[i] is where the text of operand i ends
+ * (after a closing parenthesis), `start` where operand 0's begins (before a unary sign): the
+ * spans a left-deep build would give. Recursion depth log2(hi - lo). */
+static rp_kql_node *balanced(parser *p, rp_kql_op op, rp_kql_node **operands, const uint32_t *ends, size_t lo,
+                             size_t hi, uint32_t start)
+{
+    if (hi - lo == 1) return operands[lo];
+    size_t mid = lo + (hi - lo) / 2;
+    rp_kql_node *node =
+        rp_kql_node_new(p->arena, RP_KQL_BINARY, lo == 0 ? start : operands[lo]->span.start, ends[hi - 1]);
+    node->op = op;
+    node->a = balanced(p, op, operands, ends, lo, mid, start);
+    node->b = balanced(p, op, operands, ends, mid, hi, start);
+    return node;
+}
+
+/* logic_run -> subexpr { op subexpr }   at an `and` or `or` (op) whose left operand is `left`:
+ * the whole run of that operator, left-deep up to BALANCE_RUN operands, balanced beyond. */
+static rp_kql_node *logic_run(parser *p, rp_kql_op op, rp_kql_node *left, uint32_t start)
+{
+    int prio = priority_of(op);
+    rp_kql_list run = {0};
+    uint32_t *ends = NULL;
+    size_t ends_cap = 0;
+    push(p, &run, left);
+    ends = rp_arena_grow(p->arena, ends, sizeof *ends, &ends_cap, run.count);
+    ends[0] = p->prev_end;
+    while (current_binop(p) == op && !p->panic && !p->aborted) {
+        advance(p);
+        push(p, &run, subexpr(p, prio));
+        ends = rp_arena_grow(p->arena, ends, sizeof *ends, &ends_cap, run.count);
+        ends[run.count - 1] = p->prev_end;
+    }
+    if (run.count > BALANCE_RUN) return balanced(p, op, run.items, ends, 0, run.count, start);
+    for (size_t i = 1; i < run.count; i++) {
+        rp_kql_node *node = rp_kql_node_new(p->arena, RP_KQL_BINARY, start, start);
+        node->op = op;
+        node->a = left;
+        node->b = run.items[i];
+        if (ends[i] > start) node->span.end = ends[i];
+        left = node;
+    }
+    return left;
+}
+
 /* subexpr -> (simpleexp | unop subexpr) { binop subexpr }
  * where binop is any binary operator with priority > limit. */
 static rp_kql_node *subexpr(parser *p, int limit)
@@ -1066,11 +1140,18 @@ static rp_kql_node *subexpr(parser *p, int limit)
     } else {
         left = suffixed_expr(p);
     }
+    size_t links = 0; /* operators stacked on `left` by this loop: one tree level each */
     for (;;) {
-        if (p->panic) break;
+        if (p->panic || p->aborted) break;
         rp_kql_op op = current_binop(p);
         int prio = priority_of(op);
         if (prio <= limit) break;
+        if (op == RP_KQL_OP_AND || op == RP_KQL_OP_OR) {
+            left = logic_run(p, op, left, start);
+            links++;
+            continue;
+        }
+        if (!chain_link(p, ++links, "operators")) break;
         rp_kql_token op_tok = p->tok;
         advance(p);
         rp_kql_node *node;
@@ -1982,6 +2063,62 @@ static rp_kql_node *parse_statement(parser *p)
     return finish(p, stmt);
 }
 
+/* One pending node of bound_height's walk: where its pointer lives, its depth, and the slot of
+ * the statement's child it hangs below. */
+typedef struct height_item {
+    rp_kql_node **slot;
+    rp_kql_node **top;
+    size_t depth;
+} height_item;
+
+static void height_push(height_item **stack, size_t *count, size_t *cap, rp_kql_node **slot, rp_kql_node **top,
+                        size_t depth)
+{
+    if (!*slot) return;
+    if (*count == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        *stack = rp_xrealloc(*stack, *cap * sizeof **stack);
+    }
+    (*stack)[(*count)++] = (height_item){slot, top ? top : slot, depth};
+}
+
+/* Bounds the height of a statement's tree (RP_MAX_KQL_HEIGHT) without recursing: a child of the
+ * statement that holds a deeper node is reported (RP0205, at that node) and replaced by an error
+ * node, so no recursive walker ever descends it. */
+static void bound_height(parser *p, rp_kql_node *stmt)
+{
+    height_item *stack = NULL;
+    size_t count = 0, cap = 0;
+    rp_kql_node *root = stmt;
+    height_push(&stack, &count, &cap, &root, NULL, 0);
+    while (count) {
+        height_item it = stack[--count];
+        rp_kql_node *n = *it.slot;
+        if (it.depth > RP_MAX_KQL_HEIGHT) {
+            p->panic = 0;
+            error_at(p, RP0205, n->span.start, n->span.end,
+                     "the syntax tree of this statement is more than %d levels deep here (operator chains nested "
+                     "in one another add up): split the expression (e.g. with let)",
+                     RP_MAX_KQL_HEIGHT);
+            rp_kql_node *cut = *it.top;
+            *it.top = rp_kql_node_new(p->arena, RP_KQL_ERROR, cut->span.start, cut->span.end);
+            /* the rest of the stack may point into the cut subtree: walk the statement again */
+            count = 0;
+            height_push(&stack, &count, &cap, &root, NULL, 0);
+            continue;
+        }
+        rp_kql_node **top = it.depth == 0 ? NULL : it.top;
+        height_push(&stack, &count, &cap, &n->a, top, it.depth + 1);
+        height_push(&stack, &count, &cap, &n->b, top, it.depth + 1);
+        height_push(&stack, &count, &cap, &n->c, top, it.depth + 1);
+        for (size_t i = 0; i < n->items.count; i++) height_push(&stack, &count, &cap, &n->items.items[i], top, it.depth + 1);
+        for (size_t i = 0; i < n->aux.count; i++) height_push(&stack, &count, &cap, &n->aux.items[i], top, it.depth + 1);
+        for (size_t i = 0; i < n->options.count; i++)
+            height_push(&stack, &count, &cap, &n->options.items[i], top, it.depth + 1);
+    }
+    free(stack);
+}
+
 /* query -> [statement {';' statement} [';']] */
 static void parse_query(parser *p)
 {
@@ -1993,6 +2130,7 @@ static void parse_query(parser *p)
         uint32_t before = p->tok.start;
         size_t errors_before = p->query->syntax_errors;
         rp_kql_node *stmt = parse_statement(p);
+        bound_height(p, stmt);
         push(p, &p->query->stmts, stmt);
         if (p->aborted) {
             /* too deep: drop the rest of this statement */

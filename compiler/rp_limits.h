@@ -19,6 +19,14 @@
  * walkers descend); longer chains get RP0205 instead of overflowing the stack. */
 #define RP_MAX_KQL_CHAIN 4096
 
+/* Height of the syntax tree of one KQL statement: chains nested in one another add up (50
+ * parenthesised chains of 4,000 are 200,000 levels), so the parser measures every statement and
+ * replaces a deeper one by an error node with RP0205. Room for one full chain and the levels
+ * around it; every recursive walker of the tree (analysis, checks, IR lowering, printers) stays
+ * far inside an 8 MB stack, even under AddressSanitizer. And/or runs do not count against the
+ * chain limit: runs longer than 64 terms are built balanced (60,000 `or` terms: 17 levels). */
+#define RP_MAX_KQL_HEIGHT 5000
+
 /* Diagnostics kept per file; past this one RP0008 says how many more were dropped. */
 #define RP_MAX_DIAGS_PER_FILE 500
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kql_parse.h"
+#include "rp_limits.h"
 #include "test_util.h"
 
 typedef struct parsed {
@@ -203,6 +204,187 @@ static void test_node_spans(void)
     parsed_free(&run);
 }
 
+/* ---- tree height: chains built by loops (issue 6, tests/regress/kql-*-chain*) ---- */
+
+/* Height of a tree (recursive: the trees here are bounded by the parser). */
+static size_t height(const rp_kql_node *n)
+{
+    if (!n) return 0;
+    size_t h = 0, k;
+    const rp_kql_node *kids[3] = {n->a, n->b, n->c};
+    for (int i = 0; i < 3; i++)
+        if ((k = height(kids[i])) > h) h = k;
+    const rp_kql_list *lists[3] = {&n->items, &n->aux, &n->options};
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists[l]->count; i++)
+            if ((k = height(lists[l]->items[i])) > h) h = k;
+    return h + 1;
+}
+
+static size_t query_height(const rp_kql_query *q)
+{
+    size_t h = 0;
+    for (size_t i = 0; i < q->stmts.count; i++)
+        if (height(q->stmts.items[i]) > h) h = height(q->stmts.items[i]);
+    return h;
+}
+
+/* "print x = 0" + `count` copies of `link` (+1, .a, [0]): a chain of `count` operators. */
+static char *chain_text(const char *head, const char *link, size_t count, size_t *len)
+{
+    size_t hl = strlen(head), ll = strlen(link);
+    char *text = malloc(hl + ll * count + 1);
+    memcpy(text, head, hl);
+    for (size_t i = 0; i < count; i++) memcpy(text + hl + i * ll, link, ll);
+    *len = hl + ll * count;
+    text[*len] = '\0';
+    return text;
+}
+
+static int reported(const parsed *run, rp_diag_code code, const char *fragment)
+{
+    for (size_t i = 0; i < run->sink.count; i++)
+        if (run->sink.items[i].code == code && strstr(run->sink.items[i].message, fragment)) return 1;
+    return 0;
+}
+
+/* One chain: RP_MAX_KQL_CHAIN operators parse, one more is RP0205 and no deeper tree. */
+static void test_chain_limit(void)
+{
+    static const struct {
+        const char *head, *link, *what;
+    } chains[] = {{"print x = 0", "+1", "operators"},
+                  {"print x = 0", "-1", "operators"},
+                  {"print x = 1", "*2", "operators"},
+                  {"print x = d", ".a", "member accesses"},
+                  {"print x = d", "[0]", "member accesses"}};
+    for (size_t c = 0; c < sizeof chains / sizeof chains[0]; c++) {
+        size_t len;
+        char *text = chain_text(chains[c].head, chains[c].link, RP_MAX_KQL_CHAIN, &len);
+        parsed run;
+        parse_text(&run, text, len, NULL, NULL);
+        if (run.sink.count) fprintf(stderr, "\n%s: %s\n", chains[c].link, run.sink.items[0].message);
+        CU_ASSERT_EQUAL(run.sink.count, 0);
+        CU_ASSERT(query_height(run.query) > RP_MAX_KQL_CHAIN);
+        parsed_free(&run);
+        free(text);
+        text = chain_text(chains[c].head, chains[c].link, RP_MAX_KQL_CHAIN + 1, &len);
+        parse_text(&run, text, len, NULL, NULL);
+        CU_ASSERT_EQUAL(run.sink.count, 1);
+        CU_ASSERT(reported(&run, RP0205, chains[c].what));
+        CU_ASSERT(query_height(run.query) <= RP_MAX_KQL_HEIGHT);
+        parsed_free(&run);
+        free(text);
+    }
+    /* 200,000 operators: stopped at the limit, one message */
+    size_t len;
+    char *text = chain_text("T | where ProcessId == 0", " + 1", 200000, &len);
+    parsed run;
+    parse_text(&run, text, len, NULL, NULL);
+    CU_ASSERT_EQUAL(run.sink.count, 1);
+    CU_ASSERT(reported(&run, RP0205, "more than 4096 operators in one chain"));
+    CU_ASSERT(query_height(run.query) <= RP_MAX_KQL_HEIGHT);
+    parsed_free(&run);
+    free(text);
+}
+
+/* Chains below the chain limit nested in parentheses add up: the statement's height is bounded. */
+static void test_height_limit(void)
+{
+    size_t levels = 3, links = 2000;
+    char *text = malloc(64 + levels * (links * 2 + 2));
+    size_t n = (size_t)sprintf(text, "T | where x == ");
+    for (size_t l = 0; l < levels; l++) text[n++] = '(';
+    text[n++] = '0';
+    for (size_t l = 0; l < levels; l++) {
+        for (size_t i = 0; i < links; i++) text[n++] = '+', text[n++] = '1';
+        text[n++] = ')';
+    }
+    text[n] = '\0';
+    parsed run;
+    parse_text(&run, text, n, NULL, NULL);
+    CU_ASSERT_EQUAL(run.sink.count, 1);
+    CU_ASSERT(reported(&run, RP0205, "more than 5000 levels"));
+    CU_ASSERT(query_height(run.query) <= RP_MAX_KQL_HEIGHT);
+    CU_ASSERT(run.query->syntax_errors == 1);
+    /* the statement is kept, its too-deep part is an error node */
+    CU_ASSERT_EQUAL_FATAL(run.query->stmts.count, 1);
+    CU_ASSERT(run.query->stmts.items[0]->a && run.query->stmts.items[0]->a->kind == RP_KQL_ERROR);
+    parsed_free(&run);
+    /* two levels (4,000 deep) are fine */
+    n = (size_t)sprintf(text, "T | where x == ((0");
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; i < links; i++) text[n++] = '+', text[n++] = '1';
+        text[n++] = ')';
+    }
+    text[n] = '\0';
+    parse_text(&run, text, n, NULL, NULL);
+    CU_ASSERT_EQUAL(run.sink.count, 0);
+    CU_ASSERT(query_height(run.query) > 2 * links);
+    parsed_free(&run);
+    free(text);
+}
+
+/* And/or runs: left-deep as written up to 64 operands, balanced beyond (any length, log2 height),
+ * operands in source order, spans as a left-deep tree would have them. */
+static void collect_leaves(const rp_kql_node *n, rp_kql_op op, const rp_kql_node **out, size_t *count)
+{
+    if (n->kind == RP_KQL_BINARY && n->op == op) {
+        CU_ASSERT(n->a->span.start >= n->span.start && n->b->span.end <= n->span.end);
+        collect_leaves(n->a, op, out, count);
+        collect_leaves(n->b, op, out, count);
+        return;
+    }
+    out[(*count)++] = n;
+}
+
+static void test_logic_runs(void)
+{
+    static const size_t sizes[] = {2, 64, 65, 1000, 60000};
+    static const char *const words[] = {" or ", " and "};
+    for (size_t w = 0; w < 2; w++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t terms = sizes[s];
+            char *text = malloc(32 + terms * 24);
+            size_t n = (size_t)sprintf(text, "T | where (a == 0");
+            for (size_t i = 1; i < terms; i++) n += (size_t)sprintf(text + n, "%sa == %zu", words[w], i);
+            n += (size_t)sprintf(text + n, ")");
+            parsed run;
+            parse_text(&run, text, n, NULL, NULL);
+            CU_ASSERT_EQUAL(run.sink.count, 0);
+            const rp_kql_node *root = run.query->stmts.items[0]->a->items.items[1]->a;
+            rp_kql_op op = w == 0 ? RP_KQL_OP_OR : RP_KQL_OP_AND;
+            CU_ASSERT_EQUAL_FATAL(root->op, op);
+            /* the run spans its text, without the closing parenthesis (as before) */
+            CU_ASSERT_EQUAL(root->span.start, 11);
+            CU_ASSERT_EQUAL(root->span.end, n - 1);
+            const rp_kql_node **leaves = malloc(terms * sizeof *leaves);
+            size_t count = 0;
+            collect_leaves(root, op, leaves, &count);
+            CU_ASSERT_EQUAL(count, terms);
+            for (size_t i = 0; i < count; i++) {
+                CU_ASSERT(leaves[i]->kind == RP_KQL_BINARY && leaves[i]->op == RP_KQL_OP_EQ);
+                CU_ASSERT(leaves[i]->b->kind == RP_KQL_LONG && leaves[i]->b->ival == (int64_t)i);
+            }
+            size_t h = height(root);
+            if (terms <= 64) {
+                CU_ASSERT_EQUAL(h, terms + 1); /* left-deep: terms - 1 operators over an `==` of 2 levels */
+            } else {
+                CU_ASSERT(h <= 2 + 20); /* balanced: about log2(terms) */
+            }
+            free(leaves);
+            parsed_free(&run);
+            free(text);
+        }
+    /* precedence is untouched: a or b and c or d = or(or(a, and(b, c)), d) */
+    const char *text = "print a or b and c or d";
+    parsed run;
+    parse_text(&run, text, strlen(text), NULL, NULL);
+    CU_ASSERT_STRING_EQUAL(rp_kql_query_sexpr(run.ctx.arena, run.query),
+                           "(query (print (or (or (name a) (and (name b) (name c))) (name d))))");
+    parsed_free(&run);
+}
+
 static CU_TestInfo tests[] = {
     {"data-driven cases (tests/cases/kql_parse.txt)", test_case_file},
     {"10,000 nested parentheses give RP0205, no overflow", test_depth_guard},
@@ -210,6 +392,9 @@ static CU_TestInfo tests[] = {
     {"unclosed bracket message names the opening position", test_unclosed_message},
     {"diagnostics map through the span mapper", test_span_mapping},
     {"node spans", test_node_spans},
+    {"one chain: RP_MAX_KQL_CHAIN operators, then RP0205", test_chain_limit},
+    {"nested chains: statement height bounded, RP0205", test_height_limit},
+    {"and/or runs: left-deep up to 64, balanced beyond", test_logic_runs},
     CU_TEST_INFO_NULL,
 };
 

@@ -346,11 +346,11 @@ static inline void rp_fuzz_kql_lex(const uint8_t *data, size_t size)
 
 #ifdef RP_FUZZ_HAVE_KQL_PARSE
 /* Every node lies inside the query text. Depth-bounded: a tree deeper than the limit is a bug of
- * the parser's depth guard (left-deep operator chains count too). */
+ * the parser's height guard (left-deep operator chains count too). */
 static inline void rp_fuzz_kql_walk(const rp_kql_node *node, size_t len, size_t depth)
 {
     if (!node) return;
-    RP_FUZZ_REQUIRE(depth <= 8 * RP_MAX_KQL_DEPTH);
+    RP_FUZZ_REQUIRE(depth <= RP_MAX_KQL_HEIGHT);
     RP_FUZZ_REQUIRE(node->span.start <= node->span.end && node->span.end <= len);
     (void)rp_kql_kind_name(node->kind);
     rp_fuzz_kql_walk(node->a, len, depth + 1);

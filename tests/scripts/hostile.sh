@@ -39,14 +39,10 @@ w('long_line.yaml', 'id: x\nname: long\ndescription: ' + 'a' * (1 << 20) + '\n')
 w('long_line.kql', 'DeviceProcessEvents | where FileName in (' + ','.join(['"abcdefgh"'] * 95000) + ')\n')
 w('long_or.kql', 'DeviceProcessEvents | where ' + ' or '.join(['FileName == "a"'] * 60000) + '\n')
 w('long_chain.kql', 'DeviceProcessEvents | where ProcessId == 0' + ' + 1' * 250000 + '\n')
+w('member_chain.kql', 'DeviceProcessEvents | where AdditionalFields' + '.a' * 250000 + ' == 1\n')
+w('nested_chains.kql', 'DeviceProcessEvents | where ProcessId == ' + '(' * 60 + '0' + ('+1' * 4000 + ')') * 60 + '\n')
 PY
 head -c 100000000 /dev/zero | tr '\0' 'a' > "$pack/huge.yaml"
-
-# Known open problems (tests/regress/<name>/open) keep their file out until fixed.
-if [ -f tests/regress/kql-deep-operator-chain/open ]; then
-  echo "known open (tests/regress/kql-deep-operator-chain): long_chain.kql left out"
-  rm -f "$pack/long_chain.kql"
-fi
 
 # Runs rulepack bounded; prints the exit status (124: timeout). AddressSanitizer reserves
 # terabytes of shadow address space, so under a sanitizer build the memory bound is
