@@ -1,6 +1,8 @@
 /* interp.c: evaluates IR rules over events (see interp.h). Values during evaluation are `val`s:
- * a type, a null flag and the payload; strings computed per event (tolower, strcat...) live in a
- * scratch buffer reset for every event (and for every output row at end of input).
+ * a type, a null flag and the payload; strings computed per event (tolower, strcat...) live in the
+ * runtime's scratch (rp_scratch), reset for every event (and for every output row at end of input).
+ * Every string function, parse and mv-expand call the runtime's primitives (rp_tail.c), which
+ * the generated C calls too: one implementation of each rule below.
  *
  * ===================================================================================== *
  * Tail semantics (the reference for the C emitter; KQL-SEMANTICS.md and the KQL pages    *
@@ -128,10 +130,21 @@ typedef struct tstage {
     int64_t count;           /* COUNT */
 } tstage;
 
+/* What a row-local stage needs at run time, made once by rp_interp_add_rule. */
+typedef struct saux {
+    rp_parse_piece *pieces;  /* PARSE: the pattern for rp_parse_simple */
+    rp_val *captures;        /* PARSE: its output */
+    rp_expand *expand;       /* MV_EXPAND: per column, its iterator */
+    size_t *counts;          /* MV_EXPAND: per column, its element count */
+    rp_type *types;          /* MV_EXPAND: per column, its value's type */
+    val *saved;              /* MV_EXPAND: the input row, restored for every element */
+} saux;
+
 typedef struct irule {
     const rp_ir_rule *ir;
     int *src_table;         /* per source: index in layout tables */
     int **src_cols;         /* per source, per input: layout column */
+    saux **aux;             /* per source then the tail (index nsources), per stage */
     tstage *ts;             /* per tail stage (stateful ones used) */
     uint64_t *suppressed;
     const char **excl_names;
@@ -166,10 +179,7 @@ struct rp_interp {
     size_t row_cap;
     rp_str line;            /* its event line (event_star output) */
     int counted;            /* the current event already counted in stats.matched for this rule */
-    char *scratch;
-    size_t scratch_len, scratch_cap;
-    char **old_scratch;
-    size_t nold;
+    rp_scratch sc;          /* the runtime's per-event scratch */
     rx_entry *rx;
     size_t nrx;
     rp_jw w, w2, w3;
@@ -180,31 +190,24 @@ struct rp_interp {
  * Scratch memory (per event)
  * ===================================================================== */
 
+/* The runtime's scratch (rp_tail.c) gives "" and sets `oom` when memory runs out; the
+ * interpreter stops instead, as rp_xmalloc does everywhere else in the compiler. */
+static void scratch_check(const rp_interp *in)
+{
+    if (in->sc.oom) {
+        fputs("rulepack: out of memory (per-event scratch)\n", stderr);
+        abort();
+    }
+}
+
 static char *scratch_alloc(rp_interp *in, size_t n)
 {
-    if (in->scratch_len + n + 1 > in->scratch_cap) {
-        /* keep the old block alive until the event ends: strings may point into it */
-        if (in->scratch) {
-            in->old_scratch = rp_xrealloc(in->old_scratch, (in->nold + 1) * sizeof *in->old_scratch);
-            in->old_scratch[in->nold++] = in->scratch;
-        }
-        size_t cap = in->scratch_cap ? in->scratch_cap * 2 : 4096;
-        while (cap < n + 1) cap *= 2;
-        in->scratch = rp_xmalloc(cap);
-        in->scratch_cap = cap;
-        in->scratch_len = 0;
-    }
-    char *p = in->scratch + in->scratch_len;
-    in->scratch_len += n + 1;
+    char *p = rp_scratch_alloc(&in->sc, n);
+    scratch_check(in);
     return p;
 }
 
-static void scratch_reset(rp_interp *in)
-{
-    for (size_t i = 0; i < in->nold; i++) free(in->old_scratch[i]);
-    in->nold = 0;
-    in->scratch_len = 0;
-}
+static void scratch_reset(rp_interp *in) { rp_scratch_reset(&in->sc); }
 
 /* {====================================================================
  * Values
@@ -250,6 +253,13 @@ static val v_str(rp_str s)
     val v = v_null(RP_TYPE_STRING);
     v.s = s;
     return v;
+}
+
+/* A string made by one of the runtime's scratch helpers (rp_str_case, rp_str_concat...). */
+static val v_scratch(rp_interp *in, rp_str s)
+{
+    scratch_check(in);
+    return v_str(s);
 }
 
 static rp_tv tv_of(val v) { return v.null ? RP_N : (v.i ? RP_T : RP_F); }
@@ -336,9 +346,8 @@ static rp_str to_text(rp_interp *in, val v)
 
 static rp_needle needle_of(rp_interp *in, rp_str s)
 {
-    rp_needle n;
-    char *lower = scratch_alloc(in, s.len);
-    rp_needle_make(&n, s.ptr, s.len, lower);
+    rp_needle n = rp_needle_scratch(&in->sc, s);
+    scratch_check(in);
     return n;
 }
 
@@ -500,43 +509,20 @@ static size_t utf8_offset(rp_str s, size_t ch)
     return s.len;
 }
 
-/* Runs a compiled regex on s; on a match sets group g's byte range (0 when it did not take part).
- * The runtime's rp_regex_group is the primitive the generated C uses too. */
-static int rx_group(const rp_regex *re, rp_str s, int64_t g, size_t *b, size_t *e)
-{
-    rp_str m;
-    if (!rp_regex_group(re, s, g, &m)) return 0;
-    *b = (size_t)(m.ptr - s.ptr);
-    *e = *b + m.len;
-    return 1;
-}
-
+/* extract, trim, trim_start, trim_end with the runtime's primitives (the generated C's too). */
 static val eval_regex_call(rp_interp *in, const rp_ir_expr *e)
 {
-    size_t b, x;
     if (e->fn == RP_IR_F_EXTRACT) {
         val g = eval(in, e->args[1]);
-        rp_str s = to_text(in, eval(in, e->args[2]));
+        rp_str s = to_text(in, eval(in, e->args[2])), m;
         const rp_regex *re = regex_for(in, e, 0);
         if (g.null || !re) return v_str(rp_str_c(""));
         int64_t gi = g.t == RP_TYPE_REAL ? (int64_t)g.r : g.i;
-        if (!rx_group(re, s, gi, &b, &x)) return v_str(rp_str_c(""));
-        rp_str r = {s.ptr + b, x - b};
-        return v_str(r);
+        return v_str(rp_regex_group(re, s, gi, &m) ? m : rp_str_c(""));
     }
     rp_str s = to_text(in, eval(in, e->args[1]));
-    if (e->fn != RP_IR_F_TRIM_END) {
-        const rp_regex *re = regex_for(in, e, 1);
-        if (re && rx_group(re, s, 0, &b, &x)) {
-            s.ptr += x;
-            s.len -= x;
-        }
-    }
-    if (e->fn != RP_IR_F_TRIM_START) {
-        const rp_regex *re = regex_for(in, e, 2);
-        if (re && rx_group(re, s, 0, &b, &x)) s.len = b;
-    }
-    return v_str(s);
+    return v_str(rp_trim_regex(e->fn != RP_IR_F_TRIM_END ? regex_for(in, e, 1) : NULL,
+                               e->fn != RP_IR_F_TRIM_START ? regex_for(in, e, 2) : NULL, s));
 }
 
 static val eval_call(rp_interp *in, const rp_ir_expr *e)
@@ -548,18 +534,7 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     case RP_IR_F_TRIM_START:
     case RP_IR_F_TRIM_END: return eval_regex_call(in, e);
     case RP_IR_F_TOLOWER:
-    case RP_IR_F_TOUPPER: {
-        rp_str s = to_text(in, a);
-        char *o = scratch_alloc(in, s.len);
-        for (size_t i = 0; i < s.len; i++) {
-            unsigned char c = (unsigned char)s.ptr[i];
-            if (e->fn == RP_IR_F_TOLOWER) c = rp_lower(c);
-            else if (c >= 'a' && c <= 'z') c = (unsigned char)(c - 32);
-            o[i] = (char)c;
-        }
-        rp_str r = {o, s.len};
-        return v_str(r);
-    }
+    case RP_IR_F_TOUPPER: return v_scratch(in, rp_str_case(&in->sc, to_text(in, a), e->fn == RP_IR_F_TOUPPER));
     case RP_IR_F_ISEMPTY:
     case RP_IR_F_ISNOTEMPTY: {
         int empty = (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID || a.t == RP_TYPE_DYNAMIC) ? a.s.len == 0 : a.null;
@@ -644,19 +619,9 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     }
     case RP_IR_F_STRCAT: {
         rp_str parts[64];
-        size_t total = 0;
-        for (size_t i = 0; i < e->nargs && i < 64; i++) {
-            parts[i] = to_text(in, i ? eval(in, e->args[i]) : a);
-            total += parts[i].len;
-        }
-        char *o = scratch_alloc(in, total);
-        size_t at = 0;
-        for (size_t i = 0; i < e->nargs && i < 64; i++) {
-            if (parts[i].len) memcpy(o + at, parts[i].ptr, parts[i].len);
-            at += parts[i].len;
-        }
-        rp_str r = {o, total};
-        return v_str(r);
+        size_t n = e->nargs < 64 ? e->nargs : 64;
+        for (size_t i = 0; i < n; i++) parts[i] = to_text(in, i ? eval(in, e->args[i]) : a);
+        return v_scratch(in, rp_str_concat(&in->sc, parts, n));
     }
     case RP_IR_F_SUBSTRING: {
         rp_str s = to_text(in, a);
@@ -684,23 +649,7 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     case RP_IR_F_REPLACE_STRING: {
         rp_str s = to_text(in, a);
         rp_str from = to_text(in, eval(in, e->args[1])), to = to_text(in, eval(in, e->args[2]));
-        if (!from.len) return v_str(s);
-        rp_needle n = needle_of(in, from);
-        size_t count = 0;
-        for (size_t at = 0; (at = rp_find(s.ptr, s.len, &n, RP_CS, at)) != (size_t)-1; at += from.len) count++;
-        size_t total = s.len + count * to.len - count * from.len;
-        char *o = scratch_alloc(in, total);
-        size_t w = 0, prev = 0;
-        for (size_t at = 0; (at = rp_find(s.ptr, s.len, &n, RP_CS, at)) != (size_t)-1; at += from.len) {
-            memcpy(o + w, s.ptr + prev, at - prev);
-            w += at - prev;
-            if (to.len) memcpy(o + w, to.ptr, to.len);
-            w += to.len;
-            prev = at + from.len;
-        }
-        memcpy(o + w, s.ptr + prev, s.len - prev);
-        rp_str r = {o, total};
-        return v_str(r);
+        return v_scratch(in, rp_str_replace(&in->sc, s, from, to));
     }
     case RP_IR_F_ABS:
         if (a.null) return a;
@@ -926,6 +875,44 @@ static void tstage_free(tstage *t)
     free(t->rows);
 }
 
+/* The run-time side of a list of stages: parse patterns, mv-expand buffers. */
+static saux *stages_aux(const rp_ir_rule *ir, const rp_ir_stage *stages, size_t n)
+{
+    saux *aux = rp_xcalloc(n + 1, sizeof *aux);
+    for (size_t k = 0; k < n; k++) {
+        const rp_ir_stage *st = &stages[k];
+        saux *x = &aux[k];
+        if (st->kind == RP_IR_PARSE) {
+            x->pieces = rp_xcalloc(st->npieces + 1, sizeof *x->pieces);
+            x->captures = rp_xcalloc(st->npieces + 1, sizeof *x->captures);
+            for (size_t i = 0; i < st->npieces; i++) {
+                const rp_ir_parse_piece *p = &st->pieces[i];
+                rp_parse_piece piece = {p->text, p->text ? p->len : 0, p->name != NULL, kind_of(p->type)};
+                x->pieces[i] = piece;
+            }
+        } else if (st->kind == RP_IR_MV_EXPAND) {
+            x->expand = rp_xcalloc(st->nassigns + 1, sizeof *x->expand);
+            x->counts = rp_xcalloc(st->nassigns + 1, sizeof *x->counts);
+            x->types = rp_xcalloc(st->nassigns + 1, sizeof *x->types);
+            x->saved = rp_xcalloc(ir->nslots + 1, sizeof *x->saved);
+        }
+    }
+    return aux;
+}
+
+static void stages_aux_free(saux *aux, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        free(aux[k].pieces);
+        free(aux[k].captures);
+        free(aux[k].expand);
+        free(aux[k].counts);
+        free(aux[k].types);
+        free(aux[k].saved);
+    }
+    free(aux);
+}
+
 int rp_interp_add_rule(rp_interp *in, const rp_ir_rule *ir, const char **why)
 {
     *why = NULL;
@@ -965,6 +952,9 @@ int rp_interp_add_rule(rp_interp *in, const rp_ir_rule *ir, const char **why)
         for (size_t k = 0; k < ir->sources[s].ninputs; k++)
             r->src_cols[s][k] = intern(&in->cols, &in->ncols, ir->sources[s].inputs[k].name);
     }
+    r->aux = rp_xcalloc(ir->nsources + 1, sizeof *r->aux);
+    for (size_t s = 0; s < ir->nsources; s++) r->aux[s] = stages_aux(ir, ir->sources[s].stages, ir->sources[s].nstages);
+    r->aux[ir->nsources] = stages_aux(ir, ir->tail, ir->ntail);
     r->suppressed = rp_xcalloc(ir->nexcls + 1, sizeof *r->suppressed);
     r->excl_names = rp_xcalloc(ir->nexcls + 1, sizeof *r->excl_names);
     for (size_t i = 0; i < ir->nexcls; i++) r->excl_names[i] = ir->excls[i].scenario;
@@ -1263,202 +1253,17 @@ static void heap_down(const rp_ir_stage *st, trow *h, size_t n, size_t i)
  * parse and mv-expand
  * ===================================================================== */
 
-static int is_guid_text(rp_str s)
-{
-    if (s.len != 36) return 0;
-    for (size_t i = 0; i < 36; i++) {
-        char c = s.ptr[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return 0;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* A parse capture's text as `type` (strict); 0 when it does not convert. */
-static int capture_value(rp_str s, rp_type type, val *out)
-{
-    int64_t i;
-    double r;
-    switch (norm_type(type)) {
-    case RP_TYPE_LONG:
-        if (!rp_long_parse(s.ptr, s.len, &i)) return 0;
-        *out = v_long(RP_TYPE_LONG, i);
-        return 1;
-    case RP_TYPE_REAL:
-        if (!rp_real_parse(s.ptr, s.len, &r)) return 0;
-        *out = v_real(r);
-        return 1;
-    case RP_TYPE_DATETIME:
-    case RP_TYPE_TIMESPAN: {
-        rp_type t = norm_type(type);
-        if (!(t == RP_TYPE_DATETIME ? rp_datetime_parse(s.ptr, s.len, &i) : rp_timespan_parse(s.ptr, s.len, &i))) return 0;
-        *out = v_long(t, i);
-        return 1;
-    }
-    case RP_TYPE_BOOL:
-        if (s.len == 4 && strncasecmp(s.ptr, "true", 4) == 0) *out = v_long(RP_TYPE_BOOL, 1);
-        else if (s.len == 5 && strncasecmp(s.ptr, "false", 5) == 0) *out = v_long(RP_TYPE_BOOL, 0);
-        else return 0;
-        return 1;
-    case RP_TYPE_GUID:
-        if (!is_guid_text(s)) return 0;
-        *out = v_str(s);
-        out->t = RP_TYPE_GUID;
-        return 1;
-    default:
-        *out = v_str(s);
-        return 1;
-    }
-}
-
-static void run_parse(rp_interp *in, const rp_ir_rule *ir, const rp_ir_stage *st)
+/* parse kind=simple with the runtime's rp_parse_simple (the generated C's too). */
+static void run_parse(rp_interp *in, const rp_ir_stage *st, const saux *x)
 {
     rp_str s = to_text(in, eval(in, st->source));
-    size_t np = st->npieces;
-    val tmp[16];
-    val *vals = np <= 16 ? tmp : rp_xmalloc(np * sizeof *vals);
-    size_t pos = 0, pending = (size_t)-1, pend_start = 0;
-    int ok = 1;
-    for (size_t i = 0; i < np && ok; i++) {
-        const rp_ir_parse_piece *p = &st->pieces[i];
-        if (p->text) {
-            size_t at;
-            if (pending == (size_t)-1) {
-                at = pos;
-                if (s.len - pos < p->len || (p->len && memcmp(s.ptr + pos, p->text, p->len) != 0)) ok = 0;
-            } else if (p->len == 0) {
-                at = pos;
-            } else {
-                rp_needle n = needle_of(in, (rp_str){p->text, p->len});
-                at = rp_find(s.ptr, s.len, &n, RP_CS, pos);
-                if (at == (size_t)-1) ok = 0;
-            }
-            if (!ok) break;
-            if (pending != (size_t)-1) {
-                const rp_ir_parse_piece *c = &st->pieces[pending];
-                if (c->name && !capture_value((rp_str){s.ptr + pend_start, at - pend_start}, c->type, &vals[pending])) ok = 0;
-                pending = (size_t)-1;
-            }
-            pos = at + p->len;
-        } else {
-            if (pending != (size_t)-1) {
-                /* two captures in a row: the first is non-greedy, so empty */
-                const rp_ir_parse_piece *c = &st->pieces[pending];
-                if (c->name && !capture_value((rp_str){s.ptr + pos, 0}, c->type, &vals[pending])) ok = 0;
-            }
-            pending = i;
-            pend_start = pos;
-        }
-    }
-    if (ok && pending != (size_t)-1) {
-        const rp_ir_parse_piece *c = &st->pieces[pending];
-        if (c->name && !capture_value((rp_str){s.ptr + pend_start, s.len - pend_start}, c->type, &vals[pending])) ok = 0;
-    }
-    for (size_t i = 0; i < np; i++) {
+    int ok = rp_parse_simple(x->pieces, st->npieces, s, x->captures);
+    for (size_t i = 0; i < st->npieces; i++) {
         const rp_ir_parse_piece *p = &st->pieces[i];
         if (!p->name || p->slot < 0) continue;
-        if (ok) in->row[p->slot] = vals[i];
-        else {
-            rp_type t = norm_type(p->type);
-            in->row[p->slot] = v_null(t == RP_TYPE_UNKNOWN ? RP_TYPE_STRING : t);
-        }
+        rp_type t = norm_type(p->type);
+        in->row[p->slot] = ok ? from_rp(&x->captures[i], t) : v_null(t == RP_TYPE_UNKNOWN ? RP_TYPE_STRING : t);
     }
-    (void)ir;
-    if (vals != tmp) free(vals);
-}
-
-static size_t json_ws(rp_str s, size_t i)
-{
-    while (i < s.len && (s.ptr[i] == ' ' || s.ptr[i] == '\t' || s.ptr[i] == '\n' || s.ptr[i] == '\r')) i++;
-    return i;
-}
-
-/* End of the JSON value starting at i (strings, nesting; scalars up to a delimiter). */
-static size_t json_skip(rp_str s, size_t i)
-{
-    int depth = 0;
-    while (i < s.len) {
-        char c = s.ptr[i];
-        if (c == '"') {
-            for (i++; i < s.len && s.ptr[i] != '"'; i++)
-                if (s.ptr[i] == '\\') i++;
-            i++;
-            if (depth == 0) return i < s.len ? i : s.len;
-            continue;
-        }
-        if (c == '[' || c == '{') depth++;
-        else if (c == ']' || c == '}') {
-            if (depth == 0) return i;
-            if (--depth == 0) return i + 1;
-        } else if (depth == 0 && (c == ',' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
-            return i;
-        }
-        i++;
-    }
-    return s.len;
-}
-
-/* The values mv-expand makes of v (see "Tail semantics"); *n of them, malloc'd array. */
-static val *expand_values(rp_interp *in, val v, size_t *n)
-{
-    *n = 0;
-    val *out = NULL;
-    size_t cap = 0;
-    rp_str s = v.s;
-    size_t i = v.t == RP_TYPE_DYNAMIC && !v.null ? json_ws(s, 0) : s.len;
-    if (v.t != RP_TYPE_DYNAMIC || v.null || i >= s.len || (s.len - i >= 4 && memcmp(s.ptr + i, "null", 4) == 0 && json_ws(s, i + 4) == s.len)) {
-        out = rp_xmalloc(sizeof *out);
-        out[0] = v.t == RP_TYPE_DYNAMIC ? v_null(RP_TYPE_DYNAMIC) : v;
-        *n = 1;
-        return out;
-    }
-    char open = s.ptr[i];
-    if (open != '[' && open != '{') {
-        out = rp_xmalloc(sizeof *out);
-        out[0] = v;
-        *n = 1;
-        return out;
-    }
-    i = json_ws(s, i + 1);
-    while (i < s.len && s.ptr[i] != (open == '[' ? ']' : '}')) {
-        size_t b = i, e = json_skip(s, i);
-        if (e <= b) break;
-        val el = v_null(RP_TYPE_DYNAMIC);
-        if (open == '{') {
-            size_t kb = b, ke = e;
-            i = json_ws(s, e);
-            if (i >= s.len || s.ptr[i] != ':') break;
-            i = json_ws(s, i + 1);
-            size_t vb = i, ve = json_skip(s, i);
-            if (ve <= vb) break;
-            size_t len = 1 + (ke - kb) + 1 + (ve - vb) + 1;
-            char *p = scratch_alloc(in, len);
-            p[0] = '{';
-            memcpy(p + 1, s.ptr + kb, ke - kb);
-            p[1 + ke - kb] = ':';
-            memcpy(p + 2 + ke - kb, s.ptr + vb, ve - vb);
-            p[len - 1] = '}';
-            el.null = 0;
-            el.s.ptr = p;
-            el.s.len = len;
-            e = ve;
-        } else if (!(e - b == 4 && memcmp(s.ptr + b, "null", 4) == 0)) {
-            el.null = 0;
-            el.s.ptr = s.ptr + b;
-            el.s.len = e - b;
-        }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            out = rp_xrealloc(out, cap * sizeof *out);
-        }
-        out[(*n)++] = el;
-        i = json_ws(s, e);
-        if (i < s.len && s.ptr[i] == ',') i = json_ws(s, i + 1);
-    }
-    return out;
 }
 
 /* {====================================================================
@@ -1467,32 +1272,38 @@ static val *expand_values(rp_interp *in, val v, size_t *n)
 
 static void flow(rp_interp *in, const where *at, size_t k);
 
-static void run_mv_expand(rp_interp *in, const where *at, size_t k, const rp_ir_stage *st)
+/* mv-expand with the runtime's rp_expand (the generated C's too): a value that is not dynamic
+ * gives itself once, with its own type. */
+static void run_mv_expand(rp_interp *in, const where *at, size_t k, const rp_ir_stage *st, const saux *x)
 {
     const rp_ir_rule *ir = at->r->ir;
     size_t nc = st->nassigns, rows = 0;
-    val **els = rp_xcalloc(nc + 1, sizeof *els);
-    size_t *counts = rp_xcalloc(nc + 1, sizeof *counts);
     for (size_t c = 0; c < nc; c++) {
-        els[c] = expand_values(in, eval(in, st->assigns[c].expr), &counts[c]);
-        if (counts[c] > rows) rows = counts[c];
+        val v = eval(in, st->assigns[c].expr);
+        rp_val rv = to_rp(v);
+        x->types[c] = v.t;
+        x->counts[c] = rp_expand_begin(&x->expand[c], &rv, kind_of(v.t));
+        if (x->counts[c] > rows) rows = x->counts[c];
     }
     if (st->limit > 0 && (uint64_t)rows > (uint64_t)st->limit) rows = (size_t)st->limit;
-    val *saved = rows ? rp_xmalloc((ir->nslots + 1) * sizeof *saved) : NULL;
-    if (saved) memcpy(saved, in->row, ir->nslots * sizeof *saved);
+    if (rows) memcpy(x->saved, in->row, ir->nslots * sizeof *x->saved);
     rp_str line = in->line;
     for (size_t i = 0; i < rows; i++) {
         if (i) {
-            memcpy(in->row, saved, ir->nslots * sizeof *saved);
+            memcpy(in->row, x->saved, ir->nslots * sizeof *x->saved);
             in->line = line;
         }
-        for (size_t c = 0; c < nc; c++) in->row[st->assigns[c].slot] = i < counts[c] ? els[c][i] : v_null(RP_TYPE_DYNAMIC);
+        for (size_t c = 0; c < nc; c++) {
+            val el = v_null(RP_TYPE_DYNAMIC);
+            if (i < x->counts[c]) {
+                rp_val rv = rp_expand_next(&x->expand[c], &in->sc);
+                scratch_check(in);
+                el = from_rp(&rv, x->types[c]);
+            }
+            in->row[st->assigns[c].slot] = el;
+        }
         flow(in, at, k + 1);
     }
-    for (size_t c = 0; c < nc; c++) free(els[c]);
-    free(els);
-    free(counts);
-    free(saved);
 }
 
 /* A row arrives at stateful tail stage k. */
@@ -1632,6 +1443,7 @@ static void flow(rp_interp *in, const where *at, size_t k)
     int tail = at->src == (size_t)-1;
     const rp_ir_stage *stages = tail ? ir->tail : ir->sources[at->src].stages;
     size_t n = tail ? ir->ntail : ir->sources[at->src].nstages;
+    const saux *aux = at->r->aux[tail ? ir->nsources : at->src];
     for (; k < n; k++) {
         const rp_ir_stage *st = &stages[k];
         switch (st->kind) {
@@ -1649,8 +1461,8 @@ static void flow(rp_interp *in, const where *at, size_t k)
             if (vals != tmp) free(vals);
             break;
         }
-        case RP_IR_PARSE: run_parse(in, ir, st); break;
-        case RP_IR_MV_EXPAND: run_mv_expand(in, at, k, st); return;
+        case RP_IR_PARSE: run_parse(in, st, &aux[k]); break;
+        case RP_IR_MV_EXPAND: run_mv_expand(in, at, k, st, &aux[k]); return;
         default:
             if (tail) tail_consume(in, at, k);
             return;
@@ -1685,9 +1497,8 @@ static void tail_flush(rp_interp *in, const where *at, size_t k)
                 val v = from_rp(&rv, type_of_kind(rp_groups_agg_kind(&t->groups, a)));
                 if (v.t == RP_TYPE_DYNAMIC && !v.null) {
                     /* the array text lives in w3: keep it for the row */
-                    char *p = scratch_alloc(in, v.s.len);
-                    memcpy(p, v.s.ptr, v.s.len);
-                    v.s.ptr = p;
+                    v.s = rp_str_copy(&in->sc, v.s);
+                    scratch_check(in);
                 }
                 in->row[ag->slot] = v;
                 for (size_t x = 0; x < ag->nextras; x++) {
@@ -1789,7 +1600,12 @@ void rp_interp_free(rp_interp *in)
     if (!in) return;
     for (size_t i = 0; i < in->nrules; i++) {
         irule *r = &in->rules[i];
-        for (size_t s = 0; s < r->ir->nsources; s++) free(r->src_cols[s]);
+        for (size_t s = 0; s < r->ir->nsources; s++) {
+            free(r->src_cols[s]);
+            stages_aux_free(r->aux[s], r->ir->sources[s].nstages);
+        }
+        stages_aux_free(r->aux[r->ir->nsources], r->ir->ntail);
+        free(r->aux);
         free(r->src_cols);
         free(r->src_table);
         free(r->suppressed);
@@ -1806,9 +1622,7 @@ void rp_interp_free(rp_interp *in)
     free(in->kinds);
     free(in->rstats);
     free(in->row);
-    scratch_reset(in);
-    free(in->scratch);
-    free(in->old_scratch);
+    rp_scratch_free(&in->sc);
     rp_jw_free(&in->w);
     rp_jw_free(&in->w2);
     rp_jw_free(&in->w3);
