@@ -4,9 +4,11 @@
  * unknown table or function yields an open row, an unknown column the unknown type. */
 #include "kql_analyze.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+#include "rp_limits.h"
 #include "suggest.h"
 
 typedef struct az {
@@ -17,6 +19,8 @@ typedef struct az {
     const rp_kql_row *left;      /* join/lookup: rows $left and $right refer to */
     const rp_kql_row *right;
     int depth;
+    size_t union_work;           /* columns merged by unions so far (RP_MAX_KQL_UNION_COLUMNS) */
+    int union_capped;            /* RP0319 reported */
 } az;
 
 static const rp_kql_row open_row = {NULL, 0, 1, NULL};
@@ -55,23 +59,51 @@ static rp_diag *report(az *z, rp_diag_code code, const rp_kql_node *node, const 
     return d;
 }
 
+/* Charges `columns` to the query's union budget (RP_MAX_KQL_UNION_COLUMNS). Returns 0 when it is
+ * spent: the caller yields an open row (nothing checked after it), reported once per query. */
+static int union_budget(az *z, const rp_kql_node *at, size_t columns)
+{
+    if (z->union_work + columns <= RP_MAX_KQL_UNION_COLUMNS) {
+        z->union_work += columns;
+        return 1;
+    }
+    if (!z->union_capped)
+        report(z, RP0319, at, "the unions of this query merge more than %u columns (each 'union *' merges the %s): "
+               "from here on their columns are not checked; name the tables",
+               (unsigned)RP_MAX_KQL_UNION_COLUMNS, "columns of every table");
+    z->union_capped = 1;
+    z->out->flags |= RP_KQL_A_OPEN;
+    return 0;
+}
+
 static int is_stringish(rp_type t) { return t == RP_TYPE_STRING || t == RP_TYPE_DYNAMIC || t == RP_TYPE_UNKNOWN; }
 static int is_numeric(rp_type t)
 {
     return t == RP_TYPE_INT || t == RP_TYPE_LONG || t == RP_TYPE_REAL || t == RP_TYPE_DECIMAL;
 }
 
-/* Wildcard match for project-away/keep and union Device*: '*' matches any run. */
+/* Wildcard match for project-away/keep and union Device*: '*' matches any run. Iterative, with
+ * backtracking only to the last '*' (the classic greedy matcher): O(len(pat) * len(s)) and no
+ * recursion, so a pattern like *a*a*a*...*b or 100,000 stars costs neither time nor stack. */
 static int wild_match(const char *pat, const char *s)
 {
-    if (*pat == '\0') return *s == '\0';
-    if (*pat == '*') {
-        for (;; s++) {
-            if (wild_match(pat + 1, s)) return 1;
-            if (*s == '\0') return 0;
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
+        if (*pat == '*') {
+            star = pat++;
+            resume = s;
+        } else if (*pat == *s) {
+            pat++;
+            s++;
+        } else if (star) {
+            pat = star + 1;
+            s = ++resume;
+        } else {
+            return 0;
         }
     }
-    return *pat == *s && *s && wild_match(pat + 1, s + 1);
+    while (*pat == '*') pat++;
+    return *pat == '\0';
 }
 
 const rp_kql_column *rp_kql_row_find(const rp_kql_row *row, const char *name)
@@ -85,10 +117,18 @@ const rp_kql_column *rp_kql_row_find(const rp_kql_row *row, const char *name)
 
 /* ---- row building: a small growable column list in the arena ---- */
 
+/* Rows of a `union *` hold every column of the schema (thousands): past RB_HASH_AT columns a row
+ * under construction keeps an open-addressing index of its names (slot = column index + 1, the
+ * lowest index of a name), so finding a column is O(1) and building a row linear. */
+#define RB_HASH_AT 16
+
 typedef struct rowb {
     rp_kql_column *cols;
     size_t count, cap;
     int open;
+    uint32_t *slots; /* NULL until count reaches RB_HASH_AT */
+    size_t nslots;   /* a power of two */
+    size_t used;     /* occupied slots (stale ones included) */
 } rowb;
 
 static void rb_init(rowb *b, const rp_kql_row *from)
@@ -97,8 +137,51 @@ static void rb_init(rowb *b, const rp_kql_row *from)
     (void)from;
 }
 
+static size_t name_hash(const char *name)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *name; name++) h = (h ^ (unsigned char)*name) * 1099511628211u;
+    return h;
+}
+
+/* Enters column i under its name, keeping the lowest index of a name (what a scan finds first). */
+static void rb_hash_put(rowb *b, size_t i)
+{
+    size_t mask = b->nslots - 1;
+    for (size_t h = name_hash(b->cols[i].name) & mask;; h = (h + 1) & mask) {
+        uint32_t at = b->slots[h];
+        if (!at) {
+            b->slots[h] = (uint32_t)(i + 1);
+            b->used++;
+            return;
+        }
+        if (strcmp(b->cols[at - 1].name, b->cols[i].name) == 0) {
+            if (i < at - 1) b->slots[h] = (uint32_t)(i + 1);
+            return;
+        }
+    }
+}
+
+/* (Re)builds the index with room for twice the columns. */
+static void rb_rehash(az *z, rowb *b)
+{
+    size_t n = 64;
+    while (n < 4 * (b->count + 1)) n *= 2;
+    b->slots = rp_arena_alloc(z->ctx->arena, n * sizeof *b->slots);
+    memset(b->slots, 0, n * sizeof *b->slots);
+    b->nslots = n;
+    b->used = 0;
+    for (size_t i = 0; i < b->count; i++) rb_hash_put(b, i);
+}
+
 static long rb_index(const rowb *b, const char *name)
 {
+    if (b->slots) {
+        size_t mask = b->nslots - 1;
+        for (size_t h = name_hash(name) & mask; b->slots[h]; h = (h + 1) & mask)
+            if (strcmp(b->cols[b->slots[h] - 1].name, name) == 0) return (long)b->slots[h] - 1;
+        return -1;
+    }
     for (size_t i = 0; i < b->count; i++)
         if (strcmp(b->cols[i].name, name) == 0) return (long)i;
     return -1;
@@ -110,6 +193,16 @@ static void rb_push(az *z, rowb *b, const char *name, rp_type type)
     b->cols[b->count].name = name;
     b->cols[b->count].type = type;
     b->count++;
+    if (b->slots && 2 * (b->used + 1) <= b->nslots) rb_hash_put(b, b->count - 1);
+    else if (b->count >= RB_HASH_AT) rb_rehash(z, b);
+}
+
+/* Renames column i (project-rename). The index is rebuilt: a later column of the old name (rows
+ * can repeat a name) must become findable. Renames are few; rows are rebuilt once per operator. */
+static void rb_rename(az *z, rowb *b, size_t i, const char *name)
+{
+    b->cols[i].name = name;
+    if (b->slots) rb_rehash(z, b);
 }
 
 /* Adds or replaces (extend semantics). */
@@ -694,6 +787,8 @@ static const rp_kql_row *table_name(az *z, rp_kql_node *node, int fuzzy)
                 if (!wild_match(name, t->name)) continue;
                 matched++;
                 note_table(z, t->name, t, NULL, node);
+                if (!union_budget(z, node, t->column_count)) b.open = 1;
+                if (b.open) continue;
                 for (size_t c = 0; c < t->column_count; c++)
                     if (rb_index(&b, t->columns[c].name) < 0) rb_push(z, &b, t->columns[c].name, t->columns[c].type);
             }
@@ -884,7 +979,7 @@ static const rp_kql_row *op_rename(az *z, rp_kql_node *op, const rp_kql_row *row
         if (it->a->kind == RP_KQL_NAME && it->a->name) {
             long k = rb_index(&b, it->a->name);
             if (k >= 0) {
-                b.cols[k].name = it->name;
+                rb_rename(z, &b, (size_t)k, it->name);
                 continue;
             }
         }
@@ -1085,19 +1180,32 @@ static const rp_kql_row *op_join(az *z, rp_kql_node *op, const rp_kql_row *row, 
  * becomes one column per type, named Name_type (Kusto's rule: SigninLogs.LocationDetails is
  * dynamic, AADNonInteractiveUserSignInLogs' a string, and their union has LocationDetails_dynamic
  * and LocationDetails_string). An unknown type could be either, so it renames nothing. */
+/* Linear in the columns: `seen` holds each name once with its first known type, `mixed` marks
+ * the names seen with two known types (those split). */
 static void union_merge(az *z, rowb *b, const rp_kql_row **rows, size_t nrows)
 {
+    rowb seen;
+    rb_init(&seen, NULL);
+    unsigned char *mixed = NULL;
+    size_t mixed_cap = 0;
+    for (size_t i = 0; i < nrows; i++)
+        for (size_t c = 0; c < rows[i]->count; c++) {
+            const rp_kql_column *col = &rows[i]->cols[c];
+            long k = rb_index(&seen, col->name);
+            if (k < 0) {
+                rb_push(z, &seen, col->name, col->type);
+                mixed = rp_arena_grow(z->ctx->arena, mixed, 1, &mixed_cap, seen.count);
+                mixed[seen.count - 1] = 0;
+            } else if (col->type != RP_TYPE_UNKNOWN) {
+                if (seen.cols[k].type == RP_TYPE_UNKNOWN) seen.cols[k].type = col->type;
+                else if (seen.cols[k].type != col->type) mixed[k] = 1;
+            }
+        }
     for (size_t i = 0; i < nrows; i++) {
         b->open |= rows[i]->open;
         for (size_t c = 0; c < rows[i]->count; c++) {
             const rp_kql_column *col = &rows[i]->cols[c];
-            int split = 0;
-            for (size_t j = 0; j < nrows && !split; j++)
-                for (size_t d = 0; d < rows[j]->count && !split; d++) {
-                    const rp_kql_column *o = &rows[j]->cols[d];
-                    split = strcmp(o->name, col->name) == 0 && o->type != col->type && o->type != RP_TYPE_UNKNOWN &&
-                            col->type != RP_TYPE_UNKNOWN;
-                }
+            int split = col->type != RP_TYPE_UNKNOWN && mixed[rb_index(&seen, col->name)];
             const char *name = split ? rp_arena_printf(z->ctx->arena, "%s_%s", col->name, rp_type_name(col->type))
                                      : col->name;
             if (rb_index(b, name) < 0) rb_push(z, b, name, col->type);
@@ -1127,7 +1235,10 @@ static const rp_kql_row *op_union(az *z, rp_kql_node *op, const rp_kql_row *row)
     }
     rowb b;
     rb_init(&b, row);
-    union_merge(z, &b, rows, nrows);
+    size_t columns = 0;
+    for (size_t i = 0; i < nrows; i++) columns += rows[i]->count;
+    if (union_budget(z, op, columns)) union_merge(z, &b, rows, nrows);
+    else b.open = 1;
     const char *source = option_word(op, "withsource");
     if (source) rb_set(z, &b, source, RP_TYPE_STRING);
     return rb_done(z, &b);

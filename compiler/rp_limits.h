@@ -27,6 +27,11 @@
  * chain limit: runs longer than 64 terms are built balanced (60,000 `or` terms: 17 levels). */
 #define RP_MAX_KQL_HEIGHT 5000
 
+/* Columns that the unions of one query may merge (`union *` merges every table's: 25,710 in
+ * the embedded schema); past it the union's row is open and RP0319 says its columns go unchecked.
+ * Bounds the analysis time of a query of many `union *` (a denial of service on CI). */
+#define RP_MAX_KQL_UNION_COLUMNS 1000000u
+
 /* Diagnostics kept per file; past this one RP0008 says how many more were dropped. */
 #define RP_MAX_DIAGS_PER_FILE 500
 

@@ -295,6 +295,28 @@ static void test_threat_intelligence(void)
     rp_test_run_free(&run);
 }
 
+/* The unions of one query merge at most RP_MAX_KQL_UNION_COLUMNS columns (issue 6, denial of
+ * service; tests/regress/kql-union-star-chain): past it one RP0319 and an open row. */
+static void test_union_budget(void)
+{
+    char query[2048];
+    size_t n = (size_t)snprintf(query, sizeof query, "union *\n");
+    for (int i = 1; i < 8; i++) n += (size_t)snprintf(query + n, sizeof query - n, "| union *\n");
+    snprintf(query + n, sizeof query - n, "| project NoSuchColumn\n");
+    rp_test_run run;
+    rp_test_check_text(&run, "u.kql", query);
+    /* eight are within the budget: the row is still checked */
+    RP_ASSERT_NO_DIAG(&run, "RP0319");
+    CU_ASSERT_EQUAL(rp_test_count(&run, "RP0301"), 1);
+    rp_test_run_free(&run);
+    for (int i = 8; i < 60; i++) n += (size_t)snprintf(query + n, sizeof query - n, "| union *\n");
+    snprintf(query + n, sizeof query - n, "| project NoSuchColumn\n");
+    rp_test_check_text(&run, "u.kql", query);
+    CU_ASSERT_EQUAL(rp_test_count(&run, "RP0319"), 1);
+    RP_ASSERT_NO_DIAG(&run, "RP0301"); /* open row after the budget: nothing to check against */
+    rp_test_run_free(&run);
+}
+
 static CU_TestInfo tests[] = {
     {"data-driven cases (tests/cases/kql_analyze.txt)", test_cases},
     {"AccountUpn on DeviceNetworkEvents: did you mean InitiatingProcessAccountUpn", test_did_you_mean_netconn},
@@ -305,6 +327,7 @@ static CU_TestInfo tests[] = {
     {"entityMappings, customDetails, alertDetailsOverride columns in the output", test_output_columns},
     {"look-back longer than queryPeriod", test_lookback},
     {"threat-intelligence latest-indicator pattern", test_threat_intelligence},
+    {"union budget: RP0319 once, then an open row", test_union_budget},
     CU_TEST_INFO_NULL,
 };
 
