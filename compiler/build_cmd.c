@@ -20,8 +20,6 @@
 #include "emit_c.h"
 #include "emit_kql.h"
 #include "emit_sigma.h"
-#include "ir_lower.h"
-#include "kql_parse.h"
 #include "embedded.h"
 #include "runtime/rp_runtime.h"
 #include "session.h"
@@ -37,13 +35,9 @@ static const char build_usage[] =
     "  DIR/manifest.json  what was compiled, fully, partly or not at all, and why\n"
     "exit 0 clean, 1 rule errors (outputs still written), 2 usage or I/O error.\n";
 
-/* One rule file's results. */
+/* One rule file's outputs besides the C matcher. */
 typedef struct built {
-    const char *path;       /* as found by the session (heap) */
-    const char *rel;        /* relative form for outputs (heap) */
-    rp_arena *arena;
-    rp_rule *rule;
-    rp_ir_rule *ir;
+    const char *rel;        /* relative form of the path for outputs (heap) */
     const char *stem;       /* file-name form of the id */
     int sigma, kql;         /* outputs written */
 } built;
@@ -179,220 +173,180 @@ static void tally_free(tally *t)
     free(t->counts);
 }
 
-static int cmp_built(const void *a, const void *b)
+/* The banner's origin: the PATH arguments as given, relative, separated by spaces. */
+static char *origin_of(char *const *paths, size_t n)
 {
-    const built *x = a, *y = b;
-    const char *ix = x->ir && x->ir->rule_id ? x->ir->rule_id : x->rel;
-    const char *iy = y->ir && y->ir->rule_id ? y->ir->rule_id : y->rel;
-    int c = strcmp(ix, iy);
-    return c ? c : strcmp(x->rel, y->rel);
-}
-
-int rp_cmd_build(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(build_usage, stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("rulepack %s\n", RP_VERSION);
-            return 0;
-        }
-    rp_session session;
-    rp_session_init(&session);
-    const char *config_path = NULL;
-    const char **schema_dirs = NULL;
-    size_t schema_dir_count = 0;
-    argc = rp_session_parse_options(&session, argc, argv, &config_path, &schema_dirs, &schema_dir_count);
-    const char *out_dir = "out";
-    int npaths = 0, usage = argc < 0;
-    char **paths = rp_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *paths);
-    for (int i = 1; i < argc && !usage; i++) {
-        if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
-            if (i + 1 >= argc) {
-                fputs("rulepack build: -o needs a directory\n", stderr);
-                usage = 1;
-            } else {
-                out_dir = argv[++i];
-            }
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "rulepack build: unknown option '%s' (see --help)\n", argv[i]);
-            usage = 1;
-        } else {
-            paths[npaths++] = argv[i];
-        }
-    }
-    if (!usage && npaths == 0) {
-        fputs("rulepack build: no PATH given (see --help)\n", stderr);
-        usage = 1;
-    }
-    if (usage) {
-        free(paths);
-        free(schema_dirs);
-        rp_session_close(&session);
-        return 2;
-    }
-    /* banner origin: the paths as given, relative */
-    size_t olen = 1;
-    char **rels = rp_xcalloc((size_t)npaths + 1, sizeof *rels);
-    for (int i = 0; i < npaths; i++) {
+    size_t len = 1;
+    char **rels = rp_xcalloc(n + 1, sizeof *rels);
+    for (size_t i = 0; i < n; i++) {
         rels[i] = relative_path(paths[i]);
-        olen += strlen(rels[i]) + 1;
+        len += strlen(rels[i]) + 1;
     }
-    char *origin = rp_xcalloc(olen, 1);
-    for (int i = 0; i < npaths; i++) {
+    char *origin = rp_xcalloc(len, 1);
+    for (size_t i = 0; i < n; i++) {
         if (i) strcat(origin, " ");
         strcat(origin, rels[i]);
         free(rels[i]);
     }
     free(rels);
-    rp_session_open(&session, config_path, schema_dirs, schema_dir_count);
-    free(schema_dirs);
-    rp_session_add_paths(&session, paths, npaths);
-    free(paths);
+    return origin;
+}
 
-    int io_error = 0;
-    char cdir[PATH_MAX + 8];
-    snprintf(cdir, sizeof cdir, "%s/c", out_dir);
-    if (mkdir_p(cdir) != 0) {
-        fprintf(stderr, "rulepack build: cannot create %s: %s\n", cdir, strerror(errno));
-        free(origin);
-        rp_session_close(&session);
-        return 2;
-    }
-    built *b = rp_xcalloc(session.file_count + 1, sizeof *b);
-    size_t nb = 0;
-    for (size_t i = 0; i < session.file_count; i++) {
-        rp_ctx ctx = {0};
-        ctx.arena = rp_arena_new();
-        ctx.diags = &session.diags;
-        ctx.schema = session.schema;
-        ctx.config = session.config;
-        rp_diag_begin_file(&session.diags);
-        rp_rule *rule = rp_check_file(&ctx, session.pack, session.files[i]);
-        built *x = &b[nb++];
-        x->path = session.files[i];
-        x->rel = relative_path(session.files[i]);
-        x->arena = ctx.arena;
-        x->rule = rule;
-        if (rule) {
-            if (!rule->kql && rule->query.text) rule->kql = rp_kql_parse_rule(&ctx, rule);
-            ctx.rule_id = rule->id.text;
-            x->ir = rp_ir_lower_rule(&ctx, rule);
-            x->stem = rp_emit_file_stem(ctx.arena, rule->id.text);
-            char sp[PATH_MAX + 300], kp[PATH_MAX + 300];
-            if (rp_emit_sigma_rule(&ctx, rule, x->ir, out_dir) != 0) io_error = 1;
-            if (rp_emit_kql_rule(&ctx, rule, out_dir) != 0) io_error = 1;
-            snprintf(sp, sizeof sp, "%s/sigma/%s.json", out_dir, x->stem);
-            snprintf(kp, sizeof kp, "%s/kql/%s.kql", out_dir, x->stem);
-            x->sigma = file_exists(sp);
-            x->kql = file_exists(kp);
-        }
-        rp_diag_end_file(&session.diags, session.files[i]);
-    }
-    rp_pack_finish(session.pack, &session.diags);
+typedef struct build_run {
+    const char *out_dir;
+    built *b;               /* per session file */
+    int io_error;
+} build_run;
 
-    /* C for the whole pack; inputs in file order (the interpreter's evaluation order) */
-    rp_arena *arena = rp_arena_new();
-    rp_emit_c_input *inputs = rp_xcalloc(nb + 1, sizeof *inputs);
-    size_t *input_of = rp_xcalloc(nb + 1, sizeof *input_of);
+/* Writes one rule's Sigma and KQL as its file is lowered (their diagnostics are the file's). */
+static void emit_rule(rp_ctx *ctx, rp_session_file *f, void *user)
+{
+    build_run *run = user;
+    built *x = &run->b[f->index];
+    x->rel = relative_path(f->path);
+    if (!f->rule) return;
+    x->stem = rp_emit_file_stem(ctx->arena, f->rule->id.text);
+    if (rp_emit_sigma_rule(ctx, f->rule, f->ir, run->out_dir) != 0) run->io_error = 1;
+    if (rp_emit_kql_rule(ctx, f->rule, run->out_dir) != 0) run->io_error = 1;
+    char sp[PATH_MAX + 300], kp[PATH_MAX + 300];
+    snprintf(sp, sizeof sp, "%s/sigma/%s.json", run->out_dir, x->stem);
+    snprintf(kp, sizeof kp, "%s/kql/%s.kql", run->out_dir, x->stem);
+    x->sigma = file_exists(sp);
+    x->kql = file_exists(kp);
+}
+
+/* The C matcher of the whole pack into cdir, rules in file order (the interpreter's evaluation
+ * order). input_of[i]: file i's index among the emitter's inputs, SIZE_MAX for none. */
+static void write_c(build_run *run, const rp_session_file *files, size_t nfiles, const char *origin, const char *cdir,
+                    rp_arena *arena, size_t *input_of, rp_emit_c_output *co, json_t *outputs)
+{
+    rp_emit_c_input *inputs = rp_xcalloc(nfiles + 1, sizeof *inputs);
     size_t ni = 0;
-    for (size_t i = 0; i < nb; i++) {
+    for (size_t i = 0; i < nfiles; i++) {
+        const rp_ir_rule *ir = files[i].ir;
         input_of[i] = SIZE_MAX;
-        if (!b[i].ir) continue;
+        if (!ir) continue;
         rp_emit_c_input *in = &inputs[ni];
-        in->ir = b[i].ir;
-        in->file = b[i].rel;
+        in->ir = ir;
+        in->file = run->b[i].rel;
         unsigned line = 0, col = 0;
-        if (b[i].ir->span.src) rp_source_locate(b[i].ir->span.src, b[i].ir->span.start, &line, &col);
+        if (ir->span.src) rp_source_locate(ir->span.src, ir->span.start, &line, &col);
         in->line = line;
-        in->id = b[i].ir->rule_id;
-        in->name = b[i].ir->name;
-        in->severity = b[i].rule ? b[i].rule->severity.text : NULL;
+        in->id = ir->rule_id;
+        in->name = ir->name;
+        in->severity = files[i].rule ? files[i].rule->severity.text : NULL;
         in->order = i;
         input_of[i] = ni++;
     }
-    rp_emit_c_output co;
-    rp_emit_c_pack(arena, inputs, ni, origin, &co);
+    rp_emit_c_pack(arena, inputs, ni, origin, co);
+    free(inputs);
     static const char *const cfiles[] = {"Makefile", "matcher.c", "rules.c", "rules.h", "rules_rt.h"};
-    const char *ctext[] = {co.makefile, co.matcher_c, co.rules_c, co.rules_h, co.rules_rt_h};
-    json_t *outputs = json_array();
+    const char *ctext[] = {co->makefile, co->matcher_c, co->rules_c, co->rules_h, co->rules_rt_h};
     for (size_t i = 0; i < 5; i++) {
         char p[PATH_MAX + 64];
         snprintf(p, sizeof p, "%s/%s", cdir, cfiles[i]);
         if (write_file(p, ctext[i], strlen(ctext[i])) != 0) {
             fprintf(stderr, "rulepack build: cannot write %s: %s\n", p, strerror(errno));
-            io_error = 1;
+            run->io_error = 1;
         } else {
             json_array_append_new(outputs, json_sprintf("c/%s", cfiles[i]));
         }
     }
     if (write_runtime(cdir, outputs, "c") != 0) {
         fprintf(stderr, "rulepack build: cannot write the runtime into %s: %s\n", cdir, strerror(errno));
-        io_error = 1;
+        run->io_error = 1;
     }
+}
 
-    /* manifest and summary, rules sorted by id */
-    size_t *idx = rp_xcalloc(nb + 1, sizeof *idx);
-    built *sorted = rp_xcalloc(nb + 1, sizeof *sorted);
-    memcpy(sorted, b, nb * sizeof *b);
-    for (size_t i = 0; i < nb; i++) sorted[i].stem = (const char *)(uintptr_t)i; /* remember the origin */
-    qsort(sorted, nb, sizeof *sorted, cmp_built);
-    for (size_t i = 0; i < nb; i++) idx[i] = (size_t)(uintptr_t)sorted[i].stem;
-    free(sorted);
-    json_t *jrules = json_array();
-    size_t nfull = 0, npart = 0, nnone = 0;
-    tally tp = {0}, tn = {0};
-    for (size_t k = 0; k < nb; k++) {
-        built *x = &b[idx[k]];
-        json_t *r = json_object();
-        json_t *reasons = json_array();
-        const char *id = x->ir && x->ir->rule_id ? x->ir->rule_id : NULL;
-        json_object_set_new(r, "id", id ? json_string(id) : json_null());
-        json_object_set_new(r, "name", x->ir && x->ir->name ? json_string(x->ir->name) : json_null());
-        json_object_set_new(r, "file", json_string(x->rel));
-        const char *status;
-        const char *cwhy = input_of[idx[k]] != SIZE_MAX ? co.why[input_of[idx[k]]] : "the file holds no rule";
-        if (!x->ir || x->ir->status == RP_IR_NONE) {
-            status = "none";
-            const char *why = x->ir && x->ir->why ? x->ir->why : (x->rule ? "nothing compiled" : "the file could not be read as a rule");
-            json_array_append_new(reasons, json_string(why));
-            tally_add(&tn, why);
-            nnone++;
-        } else if (x->ir->status == RP_IR_PARTIAL || cwhy) {
-            status = "partial";
-            const char *why = x->ir->status == RP_IR_PARTIAL && x->ir->why ? x->ir->why : cwhy;
-            json_array_append_new(reasons, json_string(why ? why : "partly compiled"));
-            if (cwhy && why != cwhy) json_array_append_new(reasons, json_string(cwhy));
-            tally_add(&tp, why);
-            npart++;
-        } else {
-            status = "full";
-            nfull++;
-        }
-        json_object_set_new(r, "status", json_string(status));
-        json_object_set_new(r, "reasons", reasons);
-        json_object_set_new(r, "c", json_boolean(input_of[idx[k]] != SIZE_MAX && !cwhy));
-        json_t *outs = json_array();
-        if (input_of[idx[k]] != SIZE_MAX && !cwhy) json_array_append_new(outs, json_string("c/rules.c"));
-        if (x->sigma) json_array_append_new(outs, json_sprintf("sigma/%s.json", x->stem));
-        if (x->kql) json_array_append_new(outs, json_sprintf("kql/%s.kql", x->stem));
-        json_object_set_new(r, "outputs", outs);
-        json_array_append_new(jrules, r);
+/* Manifest order: by id (the relative path for a file without one), then path, then file order. */
+typedef struct order {
+    const char *key, *rel;
+    size_t i;
+} order;
+
+static int cmp_order(const void *a, const void *b)
+{
+    const order *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (!c) c = strcmp(x->rel, y->rel);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+typedef struct counts {
+    size_t full, partial, none;
+    tally partly, not_at_all;  /* by reason */
+} counts;
+
+/* One rule's manifest entry; counts its status. cwhy: why the C matcher lacks it (NULL: it has it). */
+static json_t *manifest_rule(const rp_session_file *f, const built *x, int in_c, const char *cwhy, counts *n)
+{
+    const rp_ir_rule *ir = f->ir;
+    json_t *r = json_object();
+    json_t *reasons = json_array();
+    json_object_set_new(r, "id", ir && ir->rule_id ? json_string(ir->rule_id) : json_null());
+    json_object_set_new(r, "name", ir && ir->name ? json_string(ir->name) : json_null());
+    json_object_set_new(r, "file", json_string(x->rel));
+    const char *status;
+    if (!ir || ir->status == RP_IR_NONE) {
+        status = "none";
+        const char *why = ir && ir->why ? ir->why : (f->rule ? "nothing compiled" : "the file could not be read as a rule");
+        json_array_append_new(reasons, json_string(why));
+        tally_add(&n->not_at_all, why);
+        n->none++;
+    } else if (ir->status == RP_IR_PARTIAL || cwhy) {
+        status = "partial";
+        const char *why = ir->status == RP_IR_PARTIAL && ir->why ? ir->why : cwhy;
+        json_array_append_new(reasons, json_string(why ? why : "partly compiled"));
+        if (cwhy && why != cwhy) json_array_append_new(reasons, json_string(cwhy));
+        tally_add(&n->partly, why);
+        n->partial++;
+    } else {
+        status = "full";
+        n->full++;
     }
+    json_object_set_new(r, "status", json_string(status));
+    json_object_set_new(r, "reasons", reasons);
+    json_object_set_new(r, "c", json_boolean(in_c && !cwhy));
+    json_t *outs = json_array();
+    if (in_c && !cwhy) json_array_append_new(outs, json_string("c/rules.c"));
+    if (x->sigma) json_array_append_new(outs, json_sprintf("sigma/%s.json", x->stem));
+    if (x->kql) json_array_append_new(outs, json_sprintf("kql/%s.kql", x->stem));
+    json_object_set_new(r, "outputs", outs);
+    return r;
+}
+
+/* DIR/manifest.json, rules sorted by id; `outputs` is taken over. */
+static void write_manifest(build_run *run, const rp_session_file *files, size_t nfiles, const size_t *input_of,
+                           const rp_emit_c_output *co, json_t *outputs, counts *n)
+{
+    order *sorted = rp_xcalloc(nfiles + 1, sizeof *sorted);
+    for (size_t i = 0; i < nfiles; i++) {
+        sorted[i].rel = run->b[i].rel;
+        sorted[i].key = files[i].ir && files[i].ir->rule_id ? files[i].ir->rule_id : sorted[i].rel;
+        sorted[i].i = i;
+    }
+    qsort(sorted, nfiles, sizeof *sorted, cmp_order);
+    json_t *jrules = json_array();
+    for (size_t k = 0; k < nfiles; k++) {
+        size_t i = sorted[k].i;
+        int in_c = input_of[i] != SIZE_MAX;
+        const char *cwhy = in_c ? co->why[input_of[i]] : "the file holds no rule";
+        json_array_append_new(jrules, manifest_rule(&files[i], &run->b[i], in_c, cwhy, n));
+    }
+    free(sorted);
     json_t *root = json_object();
     json_object_set_new(root, "generator", json_sprintf("rulepack %s", RP_VERSION));
     json_object_set_new(root, "rules", jrules);
     json_object_set_new(root, "outputs", outputs);
     json_t *sum = json_object();
-    json_object_set_new(sum, "full", json_integer((json_int_t)nfull));
-    json_object_set_new(sum, "partial", json_integer((json_int_t)npart));
-    json_object_set_new(sum, "none", json_integer((json_int_t)nnone));
-    json_object_set_new(sum, "c_rules", json_integer((json_int_t)co.compiled));
+    json_object_set_new(sum, "full", json_integer((json_int_t)n->full));
+    json_object_set_new(sum, "partial", json_integer((json_int_t)n->partial));
+    json_object_set_new(sum, "none", json_integer((json_int_t)n->none));
+    json_object_set_new(sum, "c_rules", json_integer((json_int_t)co->compiled));
     json_object_set_new(root, "summary", sum);
     char *text = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2));
     char mp[PATH_MAX + 32];
-    snprintf(mp, sizeof mp, "%s/manifest.json", out_dir);
+    snprintf(mp, sizeof mp, "%s/manifest.json", run->out_dir);
     size_t tl = strlen(text);
     char *withnl = rp_xmalloc(tl + 2);
     memcpy(withnl, text, tl);
@@ -400,34 +354,59 @@ int rp_cmd_build(int argc, char **argv)
     withnl[tl + 1] = 0;
     if (write_file(mp, withnl, tl + 1) != 0) {
         fprintf(stderr, "rulepack build: cannot write %s: %s\n", mp, strerror(errno));
-        io_error = 1;
+        run->io_error = 1;
     }
     free(withnl);
     free(text);
     json_decref(root);
+}
+
+int rp_cmd_build(int argc, char **argv)
+{
+    const char *out_dir = "out";
+    const rp_cmd_option options[] = {{"-o", "--output", &out_dir, NULL, "a directory"}};
+    const rp_cmd cmd = {"build", build_usage, options, 1, NULL, NULL};
+    rp_session session;
+    int status;
+    if (!rp_session_start(&session, &cmd, argc, argv, &status)) return status;
+    char cdir[PATH_MAX + 8];
+    snprintf(cdir, sizeof cdir, "%s/c", out_dir);
+    if (mkdir_p(cdir) != 0) {
+        fprintf(stderr, "rulepack build: cannot create %s: %s\n", cdir, strerror(errno));
+        rp_session_close(&session);
+        return 2;
+    }
+    size_t nb = session.file_count;
+    build_run run = {out_dir, rp_xcalloc(nb + 1, sizeof *run.b), 0};
+    rp_session_file *files = rp_session_lower(&session, emit_rule, &run);
+    rp_pack_finish(session.pack, &session.diags);
+
+    char *origin = origin_of(session.paths, session.path_count);
+    rp_arena *arena = rp_arena_new();
+    size_t *input_of = rp_xcalloc(nb + 1, sizeof *input_of);
+    rp_emit_c_output co;
+    json_t *outputs = json_array();
+    write_c(&run, files, nb, origin, cdir, arena, input_of, &co, outputs);
+    counts n = {0};
+    write_manifest(&run, files, nb, input_of, &co, outputs, &n);
 
     rp_diag_sort(&session.diags);
     rp_diag_render(&session.diags, session.format, stderr, 0);
     fprintf(stderr, "rulepack build: %zu rule%s: %zu compiled fully, %zu partly, %zu not at all; %zu in the C matcher\n", nb,
-            nb == 1 ? "" : "s", nfull, npart, nnone, co.compiled);
-    tally_print(&tp, "partly", npart, stderr);
-    tally_print(&tn, "not at all", nnone, stderr);
+            nb == 1 ? "" : "s", n.full, n.partial, n.none, co.compiled);
+    tally_print(&n.partly, "partly", n.partial, stderr);
+    tally_print(&n.not_at_all, "not at all", n.none, stderr);
     fprintf(stderr, "rulepack build: wrote %s/ (c/: make -C %s/c builds the matcher; sigma/, kql/, manifest.json)\n", out_dir,
             out_dir);
-    tally_free(&tp);
-    tally_free(&tn);
-
-    for (size_t i = 0; i < nb; i++) {
-        free((void *)b[i].rel);
-        rp_arena_free(b[i].arena);
-    }
-    free(b);
-    free(idx);
-    free(inputs);
+    tally_free(&n.partly);
+    tally_free(&n.not_at_all);
+    for (size_t i = 0; i < nb; i++) free((void *)run.b[i].rel);
+    free(run.b);
     free(input_of);
     rp_arena_free(arena);
     free(origin);
-    int status = io_error ? 2 : rp_session_exit_status(&session);
+    rp_session_files_free(files, nb);
+    status = run.io_error ? 2 : rp_session_exit_status(&session);
     rp_session_close(&session);
     return status;
 }

@@ -12,47 +12,11 @@
 
 #include "commands.h"
 #include "interp.h"
-#include "ir_lower.h"
-#include "kql_parse.h"
 #include "session.h"
-
-typedef struct loaded {
-    rp_arena **arenas;
-    size_t count;
-} loaded;
-
-static void loaded_free(loaded *l)
-{
-    for (size_t i = 0; i < l->count; i++) rp_arena_free(l->arenas[i]);
-    free(l->arenas);
-}
 
 static int64_t clock_ticks(void)
 {
     return RP_TICKS_UNIX_EPOCH + (int64_t)time(NULL) * RP_TICKS_PER_SECOND;
-}
-
-/* Checks one file and lowers its rule (NULL when there is none). The arena is kept in `l`. */
-static rp_ir_rule *load_rule(rp_session *session, loaded *l, const char *path, rp_rule **rule_out)
-{
-    rp_ctx ctx = {0};
-    ctx.arena = rp_arena_new();
-    ctx.diags = &session->diags;
-    ctx.schema = session->schema;
-    ctx.config = session->config;
-    l->arenas = rp_xrealloc(l->arenas, (l->count + 1) * sizeof *l->arenas);
-    l->arenas[l->count++] = ctx.arena;
-    rp_diag_begin_file(&session->diags);
-    rp_rule *rule = rp_check_file(&ctx, session->pack, path);
-    rp_ir_rule *ir = NULL;
-    if (rule) {
-        /* the front end fills rule->kql; parse here when it has not */
-        if (!rule->kql && rule->query.text) rule->kql = rp_kql_parse_rule(&ctx, rule);
-        ir = rp_ir_lower_rule(&ctx, rule);
-    }
-    rp_diag_end_file(&session->diags, path);
-    if (rule_out) *rule_out = rule;
-    return ir;
 }
 
 static int parse_now(const char *text, int64_t *now)
@@ -67,82 +31,56 @@ static const char run_usage[] =
     "--stats prints the counts to stderr; --suppressed FILE writes the events exclusions suppressed.\n"
     "exit 0 clean, 1 rule errors, 2 usage or I/O error.\n";
 
+/* --now: the instant now() stands for (default: the clock). */
+typedef struct now_option {
+    const char *command, *text, *example;
+    int64_t ticks;
+} now_option;
+
+static int check_now(void *user)
+{
+    now_option *now = user;
+    now->ticks = clock_ticks();
+    if (!now->text || parse_now(now->text, &now->ticks)) return 1;
+    fprintf(stderr, "rulepack %s: --now takes an ISO 8601 instant%s, not '%s'\n", now->command, now->example, now->text);
+    return 0;
+}
+
+/* Adds each rule to the interpreter as it is lowered; RP0412 when it cannot run it. */
+static void add_to_interp(rp_ctx *ctx, rp_session_file *f, void *user)
+{
+    const char *why = NULL;
+    if (f->ir && !rp_interp_add_rule(user, f->ir, &why))
+        rp_diag_report_at(ctx->diags, RP0412, f->path, 0, 0, "rule %s is not run: %s%s%s", f->ir->rule_id ? f->ir->rule_id : f->path,
+                          why ? why : "not compiled", f->ir->why ? ": " : "", f->ir->why ? f->ir->why : "");
+}
+
 int rp_cmd_run(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(run_usage, stdout);
-            return 0;
-        }
+    const char *table = NULL, *suppressed_path = NULL;
+    int want_stats = 0, status = 0;
+    now_option now = {"run", NULL, " such as 2026-11-28T00:00:00Z", 0};
+    const rp_cmd_option options[] = {
+        {"--now", NULL, &now.text, NULL, NULL},
+        {"--table", NULL, &table, NULL, NULL},
+        {"--suppressed", NULL, &suppressed_path, NULL, NULL},
+        {"--stats", NULL, NULL, &want_stats, NULL},
+    };
+    const rp_cmd cmd = {"run", run_usage, options, sizeof options / sizeof *options, check_now, &now};
     rp_session session;
-    rp_session_init(&session);
-    const char *config_path = NULL;
-    const char **schema_dirs = NULL;
-    size_t schema_dir_count = 0;
-    argc = rp_session_parse_options(&session, argc, argv, &config_path, &schema_dirs, &schema_dir_count);
-    const char *now_text = NULL, *table = NULL, *suppressed_path = NULL;
-    int want_stats = 0, npaths = 0, usage = argc < 0;
-    char **paths = rp_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *paths);
-    for (int i = 1; i < argc && !usage; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--now") == 0 || strcmp(a, "--table") == 0 || strcmp(a, "--suppressed") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "rulepack run: %s needs a value\n", a);
-                usage = 1;
-                break;
-            }
-            const char **slot = a[2] == 'n' ? &now_text : a[2] == 't' ? &table : &suppressed_path;
-            *slot = argv[++i];
-        } else if (strcmp(a, "--stats") == 0) {
-            want_stats = 1;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "rulepack run: unknown option '%s' (see --help)\n", a);
-            usage = 1;
-        } else {
-            paths[npaths++] = argv[i];
-        }
-    }
-    int64_t now = clock_ticks();
-    if (!usage && now_text && !parse_now(now_text, &now)) {
-        fprintf(stderr, "rulepack run: --now takes an ISO 8601 instant such as 2026-11-28T00:00:00Z, not '%s'\n", now_text);
-        usage = 1;
-    }
-    if (!usage && npaths == 0) {
-        fputs("rulepack run: no PATH given (see --help)\n", stderr);
-        usage = 1;
-    }
-    if (usage) {
-        free(paths);
-        free(schema_dirs);
-        rp_session_close(&session);
-        return 2;
-    }
-    rp_session_open(&session, config_path, schema_dirs, schema_dir_count);
-    free(schema_dirs);
-    rp_session_add_paths(&session, paths, npaths);
-    free(paths);
+    if (!rp_session_start(&session, &cmd, argc, argv, &status)) return status;
     FILE *sup = NULL;
     if (suppressed_path && !(sup = fopen(suppressed_path, "w"))) {
         fprintf(stderr, "rulepack run: cannot write %s\n", suppressed_path);
         rp_session_close(&session);
         return 2;
     }
-    rp_interp *in = rp_interp_new(now, stdout, sup);
+    rp_interp *in = rp_interp_new(now.ticks, stdout, sup);
     if (table) rp_interp_set_table(in, table);
-    loaded l = {0};
-    for (size_t i = 0; i < session.file_count; i++) {
-        rp_ir_rule *ir = load_rule(&session, &l, session.files[i], NULL);
-        if (!ir) continue;
-        const char *why = NULL;
-        if (!rp_interp_add_rule(in, ir, &why))
-            rp_diag_report_at(&session.diags, RP0412, session.files[i], 0, 0, "rule %s is not run: %s%s%s",
-                              ir->rule_id ? ir->rule_id : session.files[i], why ? why : "not compiled",
-                              ir->why ? ": " : "", ir->why ? ir->why : "");
-    }
+    rp_session_file *files = rp_session_lower(&session, add_to_interp, in);
     rp_pack_finish(session.pack, &session.diags);
     rp_diag_sort(&session.diags);
     rp_diag_render(&session.diags, session.format, stderr, 0);
-    int status = 0;
     if (rp_interp_run(in, stdin) != 0) {
         fputs("rulepack run: error reading events\n", stderr);
         status = 2;
@@ -154,7 +92,7 @@ int rp_cmd_run(int argc, char **argv)
     if (want_stats) rp_stats_print_json(rp_interp_stats(in), stderr);
     rp_interp_free(in);
     if (sup && fclose(sup) != 0) status = 2;
-    loaded_free(&l);
+    rp_session_files_free(files, session.file_count);
     if (!status) status = rp_session_exit_status(&session);
     rp_session_close(&session);
     return status;
@@ -243,98 +181,70 @@ static rp_test_expect run_example(const rp_ir_rule *ir, const rp_rule_test *t, i
     return out;
 }
 
+typedef struct test_run {
+    int64_t now;              /* --now: the default for examples without now: */
+    size_t passed, failed;
+} test_run;
+
+/* Runs the examples of one rule file as it is lowered (their diagnostics are the file's). */
+static void run_tests(rp_ctx *ctx, rp_session_file *f, void *user)
+{
+    test_run *run = user;
+    const rp_rule *rule = f->rule;
+    const rp_ir_rule *ir = f->ir;
+    if (!rule || !ir) return;
+    for (size_t i = 0; i < rule->test_count; i++) {
+        const rp_rule_test *t = &rule->tests[i];
+        rp_span span = t->node ? t->node->span : rp_rule_text_span(rule, &rule->id);
+        unsigned line = 0, col = 0;
+        if (span.src) rp_source_locate(span.src, span.start, &line, &col);
+        const char *name = t->name.text ? t->name.text : "(unnamed)";
+        const char *why = NULL;
+        int64_t now = run->now;
+        rp_test_expect got = RP_EXPECT_UNSET;
+        if (t->now.text && !parse_now(t->now.text, &now))
+            why = "now is not an ISO 8601 instant";
+        else if (t->expect == RP_EXPECT_UNSET)
+            why = "expect must be alert, no-alert or suppressed";
+        else
+            got = run_example(ir, t, now, &why);
+        if (got == RP_EXPECT_UNSET) {
+            run->failed++;
+            rp_diag_report(ctx->diags, RP0411, span, rule->id.text, "test '%s' cannot run: %s%s%s", name,
+                           why ? why : "unknown reason", ir->why ? ": " : "", ir->why ? ir->why : "");
+            printf("FAIL %s:%u: %s (cannot run)\n", f->path, line, name);
+        } else if (got != t->expect) {
+            run->failed++;
+            rp_diag_report(ctx->diags, RP0410, t->expect_node ? t->expect_node->span : span, rule->id.text,
+                           "test '%s' expected %s, got %s", name, expect_name(t->expect), expect_name(got));
+            printf("FAIL %s:%u: %s (expected %s, got %s)\n", f->path, line, name, expect_name(t->expect), expect_name(got));
+        } else {
+            run->passed++;
+            printf("ok   %s:%u: %s\n", f->path, line, name);
+        }
+    }
+}
+
 int rp_cmd_test(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs("usage: rulepack test [--now ISO8601] [--format F] [--schema DIR] PATH...\n"
-                  "Runs the example events under each rule's tests: through the interpreter and\n"
-                  "reports pass/fail per test; exit 1 when a test fails.\n",
-                  stdout);
-            return 0;
-        }
+    now_option now = {"test", NULL, "", 0};
+    const rp_cmd_option options[] = {{"--now", NULL, &now.text, NULL, NULL}};
+    const rp_cmd cmd = {"test",
+                        "usage: rulepack test [--now ISO8601] [--format F] [--schema DIR] PATH...\n"
+                        "Runs the example events under each rule's tests: through the interpreter and\n"
+                        "reports pass/fail per test; exit 1 when a test fails.\n",
+                        options, 1, check_now, &now};
     rp_session session;
-    rp_session_init(&session);
-    const char *config_path = NULL;
-    const char **schema_dirs = NULL;
-    size_t schema_dir_count = 0;
-    argc = rp_session_parse_options(&session, argc, argv, &config_path, &schema_dirs, &schema_dir_count);
-    const char *now_text = NULL;
-    int npaths = 0, usage = argc < 0;
-    char **paths = rp_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *paths);
-    for (int i = 1; i < argc && !usage; i++) {
-        if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
-            now_text = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "rulepack test: unknown option '%s' (see --help)\n", argv[i]);
-            usage = 1;
-        } else {
-            paths[npaths++] = argv[i];
-        }
-    }
-    int64_t default_now = clock_ticks();
-    if (!usage && now_text && !parse_now(now_text, &default_now)) {
-        fprintf(stderr, "rulepack test: --now takes an ISO 8601 instant, not '%s'\n", now_text);
-        usage = 1;
-    }
-    if (!usage && !npaths) {
-        fputs("rulepack test: no PATH given (see --help)\n", stderr);
-        usage = 1;
-    }
-    if (usage) {
-        free(paths);
-        free(schema_dirs);
-        rp_session_close(&session);
-        return 2;
-    }
-    rp_session_open(&session, config_path, schema_dirs, schema_dir_count);
-    free(schema_dirs);
-    rp_session_add_paths(&session, paths, npaths);
-    free(paths);
-    loaded l = {0};
-    size_t passed = 0, failed = 0;
-    for (size_t f = 0; f < session.file_count; f++) {
-        rp_rule *rule = NULL;
-        rp_ir_rule *ir = load_rule(&session, &l, session.files[f], &rule);
-        if (!rule || !ir) continue;
-        for (size_t i = 0; i < rule->test_count; i++) {
-            const rp_rule_test *t = &rule->tests[i];
-            rp_span span = t->node ? t->node->span : rp_rule_text_span(rule, &rule->id);
-            unsigned line = 0, col = 0;
-            if (span.src) rp_source_locate(span.src, span.start, &line, &col);
-            const char *name = t->name.text ? t->name.text : "(unnamed)";
-            const char *why = NULL;
-            int64_t now = default_now;
-            rp_test_expect got = RP_EXPECT_UNSET;
-            if (t->now.text && !parse_now(t->now.text, &now))
-                why = "now is not an ISO 8601 instant";
-            else if (t->expect == RP_EXPECT_UNSET)
-                why = "expect must be alert, no-alert or suppressed";
-            else
-                got = run_example(ir, t, now, &why);
-            if (got == RP_EXPECT_UNSET) {
-                failed++;
-                rp_diag_report(&session.diags, RP0411, span, rule->id.text, "test '%s' cannot run: %s%s%s", name,
-                               why ? why : "unknown reason", ir->why ? ": " : "", ir->why ? ir->why : "");
-                printf("FAIL %s:%u: %s (cannot run)\n", session.files[f], line, name);
-            } else if (got != t->expect) {
-                failed++;
-                rp_diag_report(&session.diags, RP0410, t->expect_node ? t->expect_node->span : span, rule->id.text,
-                               "test '%s' expected %s, got %s", name, expect_name(t->expect), expect_name(got));
-                printf("FAIL %s:%u: %s (expected %s, got %s)\n", session.files[f], line, name,
-                       expect_name(t->expect), expect_name(got));
-            } else {
-                passed++;
-                printf("ok   %s:%u: %s\n", session.files[f], line, name);
-            }
-        }
-    }
+    int status;
+    if (!rp_session_start(&session, &cmd, argc, argv, &status)) return status;
+    test_run run = {now.ticks, 0, 0};
+    rp_session_file *files = rp_session_lower(&session, run_tests, &run);
     rp_pack_finish(session.pack, &session.diags);
     rp_diag_sort(&session.diags);
     rp_diag_render(&session.diags, session.format, stdout, session.format == RP_FMT_TEXT && isatty(1));
-    printf("%zu passed, %zu failed\n", passed, failed);
-    loaded_free(&l);
-    int status = failed ? 1 : rp_session_exit_status(&session);
+    printf("%zu passed, %zu failed\n", run.passed, run.failed);
+    rp_session_files_free(files, session.file_count);
+    status = run.failed ? 1 : rp_session_exit_status(&session);
     rp_session_close(&session);
     return status;
 }

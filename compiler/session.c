@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ir_lower.h"
+#include "kql_parse.h"
 #include "rp_limits.h"
 
 void rp_session_init(rp_session *session)
@@ -54,6 +56,105 @@ int rp_session_parse_options(rp_session *session, int argc, char **argv, const c
         }
     }
     return out;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
+    return 0;
+}
+
+static const rp_cmd_option *find_option(const rp_cmd *cmd, const char *arg)
+{
+    for (size_t o = 0; o < cmd->noptions; o++)
+        if (strcmp(arg, cmd->options[o].name) == 0 || (cmd->options[o].alias && strcmp(arg, cmd->options[o].alias) == 0))
+            return &cmd->options[o];
+    return NULL;
+}
+
+int rp_session_start(rp_session *session, const rp_cmd *cmd, int argc, char **argv, int *status)
+{
+    if (wants_help(argc, argv)) {
+        fputs(cmd->usage, stdout);
+        *status = 0;
+        return 0;
+    }
+    rp_session_init(session);
+    const char *config_path = NULL;
+    const char **schema_dirs = NULL;
+    size_t schema_dir_count = 0;
+    argc = rp_session_parse_options(session, argc, argv, &config_path, &schema_dirs, &schema_dir_count);
+    int npaths = 0, usage = argc < 0;
+    char **paths = rp_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof *paths);
+    for (int i = 1; i < argc && !usage; i++) {
+        const rp_cmd_option *opt = find_option(cmd, argv[i]);
+        if (opt && opt->value) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "rulepack %s: %s needs %s\n", cmd->name, opt->name, opt->needs ? opt->needs : "a value");
+                usage = 1;
+            } else {
+                *opt->value = argv[++i];
+            }
+        } else if (opt) {
+            *opt->flag = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "rulepack %s: unknown option '%s' (see --help)\n", cmd->name, argv[i]);
+            usage = 1;
+        } else {
+            paths[npaths++] = argv[i];
+        }
+    }
+    if (!usage && cmd->check && !cmd->check(cmd->user)) usage = 1;
+    if (!usage && npaths == 0) {
+        fprintf(stderr, "rulepack %s: no PATH given (see --help)\n", cmd->name);
+        usage = 1;
+    }
+    if (!usage) {
+        rp_session_open(session, config_path, schema_dirs, schema_dir_count);
+        rp_session_add_paths(session, paths, npaths);
+    }
+    free(paths);
+    free(schema_dirs);
+    if (usage) {
+        rp_session_close(session);
+        *status = 2;
+        return 0;
+    }
+    return 1;
+}
+
+rp_session_file *rp_session_lower(rp_session *session, rp_session_each each, void *user)
+{
+    rp_session_file *files = rp_xcalloc(session->file_count + 1, sizeof *files);
+    for (size_t i = 0; i < session->file_count; i++) {
+        rp_session_file *f = &files[i];
+        f->index = i;
+        rp_ctx ctx = {0};
+        ctx.arena = rp_arena_new();
+        ctx.diags = &session->diags;
+        ctx.schema = session->schema;
+        ctx.config = session->config;
+        f->path = session->files[i];
+        f->arena = ctx.arena;
+        rp_diag_begin_file(&session->diags);
+        f->rule = rp_check_file(&ctx, session->pack, f->path);
+        if (f->rule) {
+            /* the front end fills rule->kql; parse here when it has not */
+            if (!f->rule->kql && f->rule->query.text) f->rule->kql = rp_kql_parse_rule(&ctx, f->rule);
+            ctx.rule_id = f->rule->id.text;
+            f->ir = rp_ir_lower_rule(&ctx, f->rule);
+        }
+        if (each) each(&ctx, f, user);
+        rp_diag_end_file(&session->diags, f->path);
+    }
+    return files;
+}
+
+void rp_session_files_free(rp_session_file *files, size_t count)
+{
+    for (size_t i = 0; files && i < count; i++) rp_arena_free(files[i].arena);
+    free(files);
 }
 
 void rp_session_open(rp_session *session, const char *config_path, const char *const *schema_dirs,
@@ -141,6 +242,8 @@ static void walk_folder(rp_session *session, const char *dir, int depth, size_t 
 
 void rp_session_add_paths(rp_session *session, char **paths, int count)
 {
+    session->paths = rp_xrealloc(session->paths, (session->path_count + (size_t)count + 1) * sizeof *session->paths);
+    for (int i = 0; i < count; i++) session->paths[session->path_count++] = rp_xstrdup(paths[i]);
     for (int i = 0; i < count; i++) {
         struct stat info;
         if (stat(paths[i], &info) != 0) {
@@ -170,6 +273,8 @@ void rp_session_close(rp_session *session)
 {
     for (size_t i = 0; i < session->file_count; i++) free(session->files[i]);
     free(session->files);
+    for (size_t i = 0; i < session->path_count; i++) free(session->paths[i]);
+    free(session->paths);
     rp_pack_free(session->pack);
     rp_schema_free(session->schema);
     rp_config_free(session->config);
