@@ -219,10 +219,48 @@ static void test_diag_invariants_on_hostile_text(void)
     CU_ASSERT_EQUAL(status, 0);
 }
 
+/* A bare .kql file gets RP0005 at its first invalid UTF-8 byte, as a YAML file does, and is still
+ * checked (compiler/check.c). */
+static void test_kql_invalid_utf8(void)
+{
+    static const struct {
+        const char *bytes, *why;
+    } cases[] = {{"caf\xe9", "cut short"},       {"\xc0\xaf", "overlong"},
+                 {"\xe0\x80\x80", "overlong"},     {"\xed\xa0\x80", "surrogate"},
+                 {"\xf4\x90\x80\x80", "U+10FFFF"}, {"\xe2\x82", "cut short"},
+                 {"\x80", "no lead byte"},        {"\xff", "never occurs"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "DeviceProcessEvents\n| where FileName == \"%s\" and Nope == 1\n", cases[i].bytes);
+        rp_test_run run;
+        rp_test_check_text(&run, "q.kql", text);
+        const rp_diag *d = rp_test_find(&run, "RP0005");
+        CU_ASSERT_PTR_NOT_NULL(d);
+        if (d) {
+            /* the first bad byte: line 2, after `| where FileName == "` (and "caf") */
+            CU_ASSERT_EQUAL(d->line, 2);
+            CU_ASSERT_EQUAL(d->column, i == 0 ? 25u : 22u);
+            if (!strstr(d->message, cases[i].why)) fprintf(stderr, "\ncase %zu: %s\n", i, d->message);
+            CU_ASSERT_PTR_NOT_NULL(strstr(d->message, cases[i].why));
+        }
+        CU_ASSERT_EQUAL(rp_test_count(&run, "RP0005"), 1);
+        CU_ASSERT_PTR_NOT_NULL(rp_test_find(&run, "RP0301")); /* the query is still analysed */
+        rp_test_run_free(&run);
+    }
+    /* valid UTF-8 after a BOM: 2-, 3- and 4-byte sequences, U+2028, U+FFFD */
+    rp_test_run run;
+    rp_test_check_text(&run, "ok.kql",
+                       "\xef\xbb\xbf" "DeviceProcessEvents | where FileName in (\"caf\xc3\xa9\", \"\xe2\x80\xa8\", "
+                       "\"\xf0\x9f\x98\x80\", \"\xef\xbf\xbd\", \"\xf4\x8f\xbf\xbf\")\n");
+    RP_ASSERT_NO_DIAG(&run, "RP0005");
+    rp_test_run_free(&run);
+}
+
 static CU_TestInfo tests[] = {
     {"every tests/regress input replays cleanly", test_replay_all},
     {"a broken invariant fails the replay", test_replay_detects_failure},
     {"diagnostic invariants on hostile text", test_diag_invariants_on_hostile_text},
+    {"bare .kql: RP0005 at the first invalid UTF-8 byte", test_kql_invalid_utf8},
     CU_TEST_INFO_NULL,
 };
 
