@@ -134,7 +134,8 @@ int64_t rp_kql_timespan_unit(const char *word, size_t len)
 }
 
 /* Scans a quoted literal body starting at the opening quote text[pos]. Returns the offset past
- * the closing quote, or 0 when unterminated (a newline or the end comes first). */
+ * the closing quote, or 0 when unterminated (a newline or the end comes first). A NUL byte is
+ * part of the literal (the parser reports it where it is, RP0212), never its end. */
 static size_t scan_quoted(const char *text, size_t len, size_t pos, int verbatim)
 {
     char quote = text[pos++];
@@ -450,7 +451,8 @@ size_t rp_kql_next(const char *text, size_t len, size_t offset, rp_kql_token *to
     default: {
         /* one whole UTF-8 sequence or control byte */
         token->kind = RP_KQL_T_ERROR;
-        token->error = "unexpected character";
+        token->error = ch == 0 ? "a NUL byte (U+0000) in the query text, where KQL allows none (a binary file?)"
+                               : "unexpected character";
         break;
     }
     }

@@ -136,6 +136,7 @@ static void lex_error(parser *p, const rp_kql_token *tok)
     rp_diag_code code = RP0202;
     if (tok->error && strstr(tok->error, "unterminated")) code = RP0201;
     if (tok->error && strstr(tok->error, "range")) code = RP0207;
+    if (tok->error && strstr(tok->error, "NUL byte")) code = RP0212;
     p->query->syntax_errors++;
     rp_span span = rp_kql_query_span(p->query, tok->start, tok->end > tok->start ? tok->end : tok->start + 1);
     rp_diag_report(p->ctx->diags, code, span, p->ctx->rule_id, "%s", tok->error ? tok->error : "invalid token");
@@ -278,6 +279,15 @@ static rp_kql_node *parse_string(parser *p)
     size_t value_len = 0;
     while (p->tok.kind == RP_KQL_T_STRING) {
         size_t piece_len, bad;
+        /* a raw NUL (a query from a YAML "\u0000", a binary file): where it is, not "unterminated" */
+        const char *nul = memchr(p->text + p->tok.start, '\0', p->tok.end - p->tok.start);
+        if (nul) {
+            p->query->syntax_errors++;
+            size_t at = (size_t)(nul - p->text);
+            rp_diag *diag = rp_diag_report(p->ctx->diags, RP0212, rp_kql_query_span(p->query, at, at + 1),
+                                           p->ctx->rule_id, "a NUL byte (U+0000) inside a string literal");
+            if (diag) rp_diag_set_hint(diag, "write the escape \\0 if a NUL character is meant");
+        }
         char *piece = rp_kql_string_decode(p->arena, p->text, &p->tok, &piece_len, &bad);
         if (bad != (size_t)-1) {
             p->query->syntax_errors++;
@@ -2208,5 +2218,15 @@ static rp_span rule_mapper(void *data, size_t start, size_t end)
 rp_kql_query *rp_kql_parse_rule(rp_ctx *ctx, const struct rp_rule *rule)
 {
     if (!rule->query.text) return NULL;
-    return rp_kql_parse(ctx, rule->query.text, strlen(rule->query.text), rule_mapper, (void *)rule);
+    /* the whole text, NUL bytes included: strlen would cut the query at the first one (a YAML
+     * "\u0000" decodes to one) and report the rest as an unterminated string */
+    size_t len;
+    const rp_ynode *node = rule->query.node;
+    if (node && node->kind == RP_Y_SCALAR && node->value == rule->query.text)
+        len = node->value_len;
+    else if (rule->kind == RP_RULE_QUERY_FILE && rule->src && rule->query.text == rule->src->text + rule->src->body_start)
+        len = rule->src->len - rule->src->body_start;
+    else
+        len = strlen(rule->query.text);
+    return rp_kql_parse(ctx, rule->query.text, len, rule_mapper, (void *)rule);
 }

@@ -385,6 +385,51 @@ static void test_logic_runs(void)
     parsed_free(&run);
 }
 
+/* A NUL byte is reported where it is (RP0212), inside a literal of any form or outside; the rest
+ * of the query is still read (it used to end the text: "unterminated string"). */
+static void test_nul_byte(void)
+{
+    static const struct {
+        const char *text;
+        size_t len, at;
+    } cases[] = {
+#define NUL_CASE(text, at) {text, sizeof text - 1, at}
+        NUL_CASE("print x = \"a\0b\", y = 1", 12), NUL_CASE("print x = 'a\0b'", 12),
+        NUL_CASE("print x = @\"a\0b\"", 13),       NUL_CASE("print x = h'\0'", 12),
+        NUL_CASE("print x = ```a\0b```", 14),      NUL_CASE("print x = 1 \0+ 2", 12),
+#undef NUL_CASE
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        parsed run;
+        parse_text(&run, cases[i].text, cases[i].len, NULL, NULL);
+        char got[256];
+        diag_summary(&run, got, sizeof got);
+        char want[64];
+        snprintf(want, sizeof want, "RP0212 1:%zu", cases[i].at + 1);
+        if (strcmp(got, want) != 0) fprintf(stderr, "\ncase %zu: want %s, got %s\n", i, want, got);
+        CU_ASSERT_STRING_EQUAL(got, want);
+        parsed_free(&run);
+    }
+    /* the literal keeps its value, NUL included */
+    parsed run;
+    parse_text(&run, cases[0].text, cases[0].len, NULL, NULL);
+    const rp_kql_node *print = run.query->stmts.items[0]->a;
+    CU_ASSERT_EQUAL_FATAL(print->kind, RP_KQL_Q_PRINT);
+    const rp_kql_node *value = print->items.items[0]->a;
+    CU_ASSERT(value->kind == RP_KQL_STRING && value->text_len == 3 && memcmp(value->text, "a\0b", 3) == 0);
+    CU_ASSERT_EQUAL(print->items.count, 2);
+    parsed_free(&run);
+    /* through a rule: a YAML "\u0000" decodes to a NUL; the whole query is parsed, the NUL is
+     * reported at its escape in the file */
+    rp_test_run rule;
+    rp_test_check_text(&rule, "nul.yaml",
+                       "id: 1a2b3c4d-0000-4000-8000-0000000000b2\nname: n\n"
+                       "query: \"DeviceProcessEvents | where FileName == \\\"a\\u0000b\\\" | project FileName\"\n");
+    RP_ASSERT_DIAG_AT(&rule, "RP0212", 3, 52);
+    RP_ASSERT_NO_DIAG(&rule, "RP0201");
+    rp_test_run_free(&rule);
+}
+
 static CU_TestInfo tests[] = {
     {"data-driven cases (tests/cases/kql_parse.txt)", test_case_file},
     {"10,000 nested parentheses give RP0205, no overflow", test_depth_guard},
@@ -395,6 +440,7 @@ static CU_TestInfo tests[] = {
     {"one chain: RP_MAX_KQL_CHAIN operators, then RP0205", test_chain_limit},
     {"nested chains: statement height bounded, RP0205", test_height_limit},
     {"and/or runs: left-deep up to 64, balanced beyond", test_logic_runs},
+    {"a NUL byte: RP0212 where it is, in and out of literals and rules", test_nul_byte},
     CU_TEST_INFO_NULL,
 };
 
