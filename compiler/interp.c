@@ -97,13 +97,18 @@ typedef struct val {
     rp_str s;
 } val;
 
-/* A compiled regex for one expression: variant 0 the pattern as written (matches regex,
- * extract), 1 \A(?:p)+ (trim start), 2 (?:p)+\z (trim end). */
-typedef struct rx_entry {
+/* What one expression needs at run time, made once by rp_interp_add_rule and found by the
+ * node's address (a hash table): its compiled regexes, variant 0 the pattern as written (matches
+ * regex, extract), 1 \A(?:p)+ (trim start), 2 (?:p)+\z (trim end); and the needles of its
+ * constant operands (STR, indexof: [0] the second operand's; IN: one per set element), which
+ * would otherwise be folded again for every event. */
+typedef struct xaux {
     const rp_ir_expr *e;
-    int variant;
-    rp_regex re;
-} rx_entry;
+    rp_regex re[3];
+    unsigned char has_re[3];
+    rp_needle *needles;
+    size_t nneedles;
+} xaux;
 
 /* A row kept by a tail stage: every slot, the sort keys, the event line; one block owns the text. */
 typedef struct trow {
@@ -180,8 +185,9 @@ struct rp_interp {
     rp_str line;            /* its event line (event_star output) */
     int counted;            /* the current event already counted in stats.matched for this rule */
     rp_scratch sc;          /* the runtime's per-event scratch */
-    rx_entry *rx;
-    size_t nrx;
+    xaux **xtab;            /* open addressing by node address; xcap a power of two */
+    size_t xcap, xcount;
+    rp_arena *xarena;       /* xaux entries and their needles */
     rp_jw w, w2, w3;
     int write_error;
 };
@@ -357,11 +363,75 @@ static rp_needle needle_of(rp_interp *in, rp_str s)
 
 static val eval(rp_interp *in, const rp_ir_expr *e);
 
+static size_t xaux_slot(const rp_interp *in, const rp_ir_expr *e)
+{
+    size_t h = (size_t)(((uintptr_t)e >> 3) * 0x9E3779B97F4A7C15u);
+    size_t i = h & (in->xcap - 1);
+    while (in->xtab[i] && in->xtab[i]->e != e) i = (i + 1) & (in->xcap - 1);
+    return i;
+}
+
+static xaux *xaux_find(const rp_interp *in, const rp_ir_expr *e)
+{
+    return in->xcap ? in->xtab[xaux_slot(in, e)] : NULL;
+}
+
+/* The entry of e, made when it has none. */
+static xaux *xaux_get(rp_interp *in, const rp_ir_expr *e)
+{
+    xaux *x = xaux_find(in, e);
+    if (x) return x;
+    if (2 * (in->xcount + 1) > in->xcap) {
+        xaux **old = in->xtab;
+        size_t oldcap = in->xcap;
+        in->xcap = oldcap ? oldcap * 2 : 64;
+        in->xtab = rp_xcalloc(in->xcap, sizeof *in->xtab);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i]) in->xtab[xaux_slot(in, old[i]->e)] = old[i];
+        free(old);
+    }
+    if (!in->xarena) in->xarena = rp_arena_new();
+    x = RP_NEW(in->xarena, xaux);
+    x->e = e;
+    in->xtab[xaux_slot(in, e)] = x;
+    in->xcount++;
+    return x;
+}
+
 static const rp_regex *regex_for(rp_interp *in, const rp_ir_expr *e, int variant)
 {
-    for (size_t i = 0; i < in->nrx; i++)
-        if (in->rx[i].e == e && in->rx[i].variant == variant) return &in->rx[i].re;
-    return NULL;
+    const xaux *x = xaux_find(in, e);
+    return x && x->has_re[variant] ? &x->re[variant] : NULL;
+}
+
+/* The needle of a constant's text (tostring()), kept for the interpreter's life. */
+static rp_needle const_needle(rp_interp *in, const rp_ir_value *c)
+{
+    rp_str s = to_text(in, from_const(c));
+    char *mem = rp_arena_alloc(in->xarena, 2 * s.len + 1);
+    if (s.len) memcpy(mem, s.ptr, s.len);
+    rp_needle n;
+    rp_needle_make(&n, mem, s.len, mem + s.len);
+    return n;
+}
+
+static const rp_needle *add_needles(rp_interp *in, const rp_ir_expr *e);
+
+/* The needles of an IN's set (made by rp_interp_add_rule). */
+static const rp_needle *set_needles(rp_interp *in, const rp_ir_expr *e)
+{
+    const xaux *x = xaux_find(in, e);
+    return x && x->needles ? x->needles : add_needles(in, e);
+}
+
+/* The needle of operand i of e: made once when the operand is a constant. */
+static rp_needle operand_needle(rp_interp *in, const rp_ir_expr *e, size_t i)
+{
+    if (e->args[i]->kind == RP_IR_CONST) {
+        const xaux *x = xaux_find(in, e);
+        if (x && x->nneedles) return x->needles[0];
+    }
+    return needle_of(in, to_text(in, eval(in, e->args[i])));
 }
 
 /* Three-valued comparison of two values (KQL-SEMANTICS.md §5). */
@@ -415,11 +485,10 @@ static val eval_in(rp_interp *in, const rp_ir_expr *e)
     val a = eval(in, e->args[0]);
     if (e->setop != RP_IR_SET_IN) {
         rp_str h = to_text(in, a);
+        const rp_needle *set = set_needles(in, e);
         int all = e->setop == RP_IR_SET_HAS_ALL, hit = all;
         for (size_t i = 0; i < e->nset; i++) {
-            val k = from_const(&e->set[i]);
-            rp_needle n = needle_of(in, to_text(in, k));
-            int h1 = rp_has(h, &n, RP_CI);
+            int h1 = rp_has(h, &set[i], RP_CI);
             if (all && !h1) { hit = 0; break; }
             if (!all && h1) { hit = 1; break; }
         }
@@ -428,11 +497,8 @@ static val eval_in(rp_interp *in, const rp_ir_expr *e)
     /* in = OR of ==, !in = AND of != (null value: in false, !in true) */
     int found = 0;
     if (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID) {
-        for (size_t i = 0; i < e->nset && !found; i++) {
-            val k = from_const(&e->set[i]);
-            rp_needle n = needle_of(in, to_text(in, k));
-            found = rp_eq(a.s, &n, e->ci ? RP_CI : RP_CS);
-        }
+        const rp_needle *set = set_needles(in, e);
+        for (size_t i = 0; i < e->nset && !found; i++) found = rp_eq(a.s, &set[i], e->ci ? RP_CI : RP_CS);
     } else {
         if (a.null) return v_bool_tv(rp_tv_of(e->negated));
         for (size_t i = 0; i < e->nset && !found; i++) {
@@ -640,7 +706,7 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     }
     case RP_IR_F_INDEXOF: {
         rp_str s = to_text(in, a);
-        rp_needle n = needle_of(in, to_text(in, eval(in, e->args[1])));
+        rp_needle n = operand_needle(in, e, 1);
         size_t at = rp_find(s.ptr, s.len, &n, RP_CS, 0);
         if (at == (size_t)-1) return v_long(RP_TYPE_LONG, -1);
         rp_str pre = {s.ptr, at};
@@ -690,7 +756,7 @@ static val eval(rp_interp *in, const rp_ir_expr *e)
     case RP_IR_CMP: return v_bool_tv(compare(e->cmp, eval(in, e->args[0]), eval(in, e->args[1])));
     case RP_IR_STR: {
         rp_str h = to_text(in, eval(in, e->args[0]));
-        rp_needle n = needle_of(in, to_text(in, eval(in, e->args[1])));
+        rp_needle n = operand_needle(in, e, 1);
         int r = str_op(e->sop, h, &n, e->ci ? RP_CI : RP_CS);
         return v_bool_tv(rp_tv_of(e->negated ? !r : r));
     }
@@ -739,22 +805,36 @@ static int add_regex(rp_interp *in, const rp_ir_expr *e, int variant, const char
         memcpy(p + at, ")+\\z", 4);
         at += 4;
     }
-    in->rx = rp_xrealloc(in->rx, (in->nrx + 1) * sizeof *in->rx);
-    int ok = rp_regex_init(&in->rx[in->nrx].re, p, at, err, sizeof err);
+    xaux *x = xaux_get(in, e);
+    int ok = rp_regex_init(&x->re[variant], p, at, err, sizeof err);
     free(p);
     if (!ok) {
         *why = "a regular expression does not compile";
         return 0;
     }
-    in->rx[in->nrx].e = e;
-    in->rx[in->nrx++].variant = variant;
+    x->has_re[variant] = 1;
     return 1;
+}
+
+/* The needles of e's constants (see xaux); NULL when it has none. */
+static const rp_needle *add_needles(rp_interp *in, const rp_ir_expr *e)
+{
+    int operand = (e->kind == RP_IR_STR || (e->kind == RP_IR_CALL && e->fn == RP_IR_F_INDEXOF)) && e->nargs > 1 &&
+                  e->args[1]->kind == RP_IR_CONST;
+    if (!operand && e->kind != RP_IR_IN) return NULL;
+    xaux *x = xaux_get(in, e);
+    if (x->needles) return x->needles;
+    x->nneedles = operand ? 1 : e->nset;
+    x->needles = RP_NEW_ARRAY(in->xarena, rp_needle, x->nneedles + 1);
+    for (size_t i = 0; i < x->nneedles; i++) x->needles[i] = const_needle(in, operand ? &e->args[1]->value : &e->set[i]);
+    return x->needles;
 }
 
 static int expr_supported(rp_interp *in, const rp_ir_expr *e, const char **why)
 {
     if (!e) return 1;
     if (e->kind == RP_IR_REGEX && !add_regex(in, e, 0, e->value.s, e->value.len, why)) return 0;
+    add_needles(in, e);
     if (e->kind == RP_IR_CALL &&
         (e->fn == RP_IR_F_TRIM || e->fn == RP_IR_F_TRIM_START || e->fn == RP_IR_F_TRIM_END || e->fn == RP_IR_F_EXTRACT)) {
         const rp_ir_expr *p = e->nargs ? e->args[0] : NULL;
@@ -1613,8 +1693,11 @@ void rp_interp_free(rp_interp *in)
         for (size_t k = 0; k < r->ir->ntail; k++) tstage_free(&r->ts[k]);
         free(r->ts);
     }
-    for (size_t i = 0; i < in->nrx; i++) rp_regex_free(&in->rx[i].re);
-    free(in->rx);
+    for (size_t i = 0; i < in->xcap; i++)
+        for (int v = 0; in->xtab[i] && v < 3; v++)
+            if (in->xtab[i]->has_re[v]) rp_regex_free(&in->xtab[i]->re[v]);
+    free(in->xtab);
+    if (in->xarena) rp_arena_free(in->xarena);
     free(in->rules);
     if (in->reader_ready) rp_reader_free(&in->reader);
     free(in->cols);
