@@ -87,7 +87,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 typedef struct val {
     rp_type t;        /* STRING, BOOL, LONG, REAL, DATETIME, TIMESPAN, GUID, DYNAMIC */
@@ -644,10 +643,8 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     case RP_IR_F_TOBOOL: {
         if (a.t == RP_TYPE_BOOL) return a;
         if (a.t == RP_TYPE_LONG) return a.null ? v_null(RP_TYPE_BOOL) : v_long(RP_TYPE_BOOL, a.i != 0);
-        if (a.t == RP_TYPE_STRING) {
-            if (a.s.len == 4 && strncasecmp(a.s.ptr, "true", 4) == 0) return v_long(RP_TYPE_BOOL, 1);
-            if (a.s.len == 5 && strncasecmp(a.s.ptr, "false", 5) == 0) return v_long(RP_TYPE_BOOL, 0);
-        }
+        int64_t b;
+        if (a.t == RP_TYPE_STRING && rp_bool_parse(a.s.ptr, a.s.len, &b)) return v_long(RP_TYPE_BOOL, b);
         return v_null(RP_TYPE_BOOL);
     }
     case RP_IR_F_BIN: {

@@ -228,6 +228,15 @@ static void test_numbers(void)
     CU_ASSERT_FALSE(rp_long_parse("1.5", 3, &i));
     CU_ASSERT_FALSE(rp_long_parse("12a", 3, &i));
     CU_ASSERT_FALSE(rp_long_parse("012", 3, &i));
+    /* bool text: the whole text, any ASCII case */
+    CU_ASSERT_TRUE(rp_bool_parse("TRUE", 4, &i));
+    CU_ASSERT_EQUAL(i, 1);
+    CU_ASSERT_TRUE(rp_bool_parse("fAlSe", 5, &i));
+    CU_ASSERT_EQUAL(i, 0);
+    CU_ASSERT_FALSE(rp_bool_parse("truex", 5, &i));
+    CU_ASSERT_FALSE(rp_bool_parse("tru", 3, &i));
+    CU_ASSERT_FALSE(rp_bool_parse("1", 1, &i));
+    CU_ASSERT_FALSE(rp_bool_parse("", 0, &i));
     CU_ASSERT_TRUE(rp_real_parse("0.1", 3, &r));
     rp_real_format(r, buf);
     CU_ASSERT_STRING_EQUAL(buf, "0.1");
@@ -277,7 +286,10 @@ static void test_reader_values(void)
     CU_ASSERT_TRUE(val_is(&ev.v[6], "{\"x\": [1]}")); /* dynamic: raw JSON */
     CU_ASSERT_TRUE(ev.v[7].null);               /* missing long: null */
     /* missing string is "", never NULL; bad long -> null and counted */
-    CU_ASSERT_EQUAL_FATAL(parse(&r, "{\"Type\":\"DeviceProcessEvents\",\"ReportId\":\"12x\",\"Score\":null}", &ev), RP_READ_EVENT);
+    CU_ASSERT_EQUAL_FATAL(parse(&r, "{\"Type\":\"DeviceProcessEvents\",\"ReportId\":\"12x\",\"Score\":null,\"IsRemote\":\"FALSE\"}", &ev),
+                          RP_READ_EVENT);
+    CU_ASSERT_FALSE(ev.v[5].null); /* a bool column's string "FALSE" */
+    CU_ASSERT_EQUAL(ev.v[5].i, 0);
     CU_ASSERT_PTR_NOT_NULL(ev.v[1].s.ptr);
     CU_ASSERT_EQUAL(ev.v[1].s.len, 0);
     CU_ASSERT_TRUE(ev.v[3].null);

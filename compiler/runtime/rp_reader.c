@@ -451,15 +451,6 @@ static rp_str string_text(rp_reader *r, const char *raw, size_t rawlen, bool esc
     return s;
 }
 
-static bool ieq(rp_str s, const char *w)
-{
-    size_t n = strlen(w);
-    if (s.len != n) return false;
-    for (size_t i = 0; i < n; i++)
-        if (rp_lower((unsigned char)s.ptr[i]) != (unsigned char)w[i]) return false;
-    return true;
-}
-
 /* Types one captured value by its column kind. */
 static void convert(rp_reader *r, size_t c, rp_kind kind)
 {
@@ -497,8 +488,7 @@ static void convert(rp_reader *r, size_t c, rp_kind kind)
         if (tok == TOK_TRUE || tok == TOK_FALSE) {
             v->i = tok == TOK_TRUE;
             ok = true;
-        } else if (tok == TOK_STRING && (ieq(text, "true") || ieq(text, "false"))) {
-            v->i = ieq(text, "true");
+        } else if (tok == TOK_STRING && rp_bool_parse(text.ptr, text.len, &v->i)) {
             ok = true;
         } else if (tok == TOK_NUMBER && text.len == 1 && (text.ptr[0] == '0' || text.ptr[0] == '1')) {
             v->i = text.ptr[0] == '1';
@@ -662,8 +652,7 @@ int rp_reader_parse_line(rp_reader *r, const char *line, size_t len, rp_event *e
         r->stats->bytes_read += len;
     }
     if (len > RP_MAX_EVENT_LINE) return reject(r, RP_REJ_TOO_LONG, RP_MAX_EVENT_LINE);
-    int rc = parse_line(r, line, len, ev);
-    return rc;
+    return parse_line(r, line, len, ev);
 }
 
 /* Makes sure the buffer holds more input; false at end of input. */
@@ -724,13 +713,7 @@ int rp_reader_next(rp_reader *r, rp_event *ev)
         char *line = r->buf + r->start;
         size_t len = (size_t)(nl - line);
         r->start = nl < r->buf + r->end ? (size_t)(nl - r->buf) + 1 : r->end;
-        r->lineno++;
-        if (r->stats) {
-            r->stats->lines_read++;
-            r->stats->bytes_read += len;
-        }
-        if (len > RP_MAX_EVENT_LINE) return reject(r, RP_REJ_TOO_LONG, RP_MAX_EVENT_LINE);
-        int rc = parse_line(r, line, len, ev);
+        int rc = rp_reader_parse_line(r, line, len, ev);
         if (rc != RP_READ_SKIP) return rc;
     }
 }

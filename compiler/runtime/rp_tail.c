@@ -1,7 +1,8 @@
 /* rp_tail.c: what generated matchers need beyond filters: per-event strings (tolower, strcat,
  * replace_string, trim), parse kind=simple, mv-expand and the rows kept by take / sort / top.
- * Each function repeats the rule of interp.c's "Tail semantics" block exactly; the differential
- * test (tests/scripts/differential.sh) compares the two. */
+ * Each function implements the rule of interp.c's "Tail semantics" block; the interpreter calls
+ * the string, parse and mv-expand ones too (its rows keep typed values and have their own sort),
+ * and the differential test (tests/scripts/differential.sh) compares the two. */
 #include "rp_runtime.h"
 
 #include <stdlib.h>
@@ -161,15 +162,6 @@ static bool is_guid_text(rp_str s)
     return true;
 }
 
-static bool ieq(rp_str s, const char *w)
-{
-    size_t n = strlen(w);
-    if (s.len != n) return false;
-    for (size_t i = 0; i < n; i++)
-        if (rp_lower((unsigned char)s.ptr[i]) != (unsigned char)w[i]) return false;
-    return true;
-}
-
 static bool capture(rp_str s, rp_kind kind, rp_val *out)
 {
     memset(out, 0, sizeof *out);
@@ -179,11 +171,7 @@ static bool capture(rp_str s, rp_kind kind, rp_val *out)
     case RP_K_REAL: return rp_real_parse(s.ptr, s.len, &out->r);
     case RP_K_DATETIME: return rp_datetime_parse(s.ptr, s.len, &out->i);
     case RP_K_TIMESPAN: return rp_timespan_parse(s.ptr, s.len, &out->i);
-    case RP_K_BOOL:
-        if (ieq(s, "true")) out->i = 1;
-        else if (ieq(s, "false")) out->i = 0;
-        else return false;
-        return true;
+    case RP_K_BOOL: return rp_bool_parse(s.ptr, s.len, &out->i);
     case RP_K_GUID:
         if (!is_guid_text(s)) return false;
         out->s = s;

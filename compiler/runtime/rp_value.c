@@ -264,6 +264,21 @@ bool rp_long_parse(const char *s, size_t len, int64_t *out)
     return true;
 }
 
+bool rp_bool_parse(const char *s, size_t len, int64_t *out)
+{
+    static const char *const words[2] = {"false", "true"};
+    for (int b = 0; b < 2; b++) {
+        size_t n = strlen(words[b]), i = 0;
+        if (len != n) continue;
+        while (i < n && rp_lower((unsigned char)s[i]) == (unsigned char)words[b][i]) i++;
+        if (i == n) {
+            *out = b;
+            return true;
+        }
+    }
+    return false;
+}
+
 size_t rp_real_format(double r, char *buf)
 {
     if (isnan(r)) return (size_t)snprintf(buf, 32, "NaN");

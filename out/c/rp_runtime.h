@@ -149,6 +149,8 @@ size_t rp_timespan_format(int64_t ticks, char *buf);
 /* Whole-text long / real parse (JSON number syntax, or a string holding one). */
 bool rp_long_parse(const char *s, size_t len, int64_t *out);
 bool rp_real_parse(const char *s, size_t len, double *out);
+/* Whole-text "true" / "false" in any ASCII case (a bool column's string, a parse capture, tobool). */
+bool rp_bool_parse(const char *s, size_t len, int64_t *out);
 /* Shortest exact form; buf needs 32 bytes. NaN -> "NaN", inf -> "Infinity"/"-Infinity". */
 size_t rp_real_format(double r, char *buf);
 /* bin(x, size) for ticks or longs (floor towards negative infinity; size > 0). */
