@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "history.h"
 #include "session.h"
 #include "version.h"
 
@@ -13,8 +14,9 @@ static const char usage_text[] =
     "usage: rulepack <command> [options] PATH...\n"
     "\n"
     "commands:\n"
-    "  check [--format text|json|sarif|github] [--strict] [--schema DIR] [--config FILE] PATH...\n"
-    "        validate rule files (*.yaml, *.yml), bare queries (*.kql) and folders of them\n"
+    "  check [--format text|json|sarif|github] [--strict] [--schema DIR] [--config FILE] [--base REV] PATH...\n"
+    "        validate rule files (*.yaml, *.yml), bare queries (*.kql) and folders of them;\n"
+    "        with --base, also compare each rule with its version at git revision REV\n"
     "  build [-o DIR] PATH...      check, then compile into DIR (default out/): c/, sigma/, kql/\n"
     "  run [--now ISO8601] [--table NAME] [--stats] [--suppressed FILE] PATH... < events.jsonl\n"
     "        evaluate the rules on JSON-lines events with the interpreter\n"
@@ -23,17 +25,47 @@ static const char usage_text[] =
     "\n"
     "exit status: 0 clean, 1 at least one error (with --strict, warnings count), 2 usage or I/O error\n";
 
+/* check's own --base REV / --base=REV (history.h), taken out of argv before the common options.
+ * Returns the new argc, or -1 after printing a usage error. */
+static int take_base_option(int argc, char **argv, const char **rev)
+{
+    int out = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < argc) argv[out++] = argv[i++];
+            break;
+        }
+        if (strncmp(argv[i], "--base=", 7) == 0 || strcmp(argv[i], "--base") == 0) {
+            *rev = argv[i][6] == '=' ? argv[i] + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!*rev || !**rev) {
+                fputs("rulepack check: --base takes a git revision (the pull request's base)\n", stderr);
+                return -1;
+            }
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    return out;
+}
+
 int rp_cmd_check(int argc, char **argv)
 {
     const rp_cmd cmd = {"check",
                         "usage: rulepack check [--format text|json|sarif|github] [--strict] [--schema DIR]\n"
-                        "                      [--config FILE] PATH...\n"
-                        "Validates rule files and bare queries; prints diagnostics; exit 0 clean, 1 errors, 2 usage.\n",
+                        "                      [--config FILE] [--base REV] PATH...\n"
+                        "Validates rule files and bare queries; prints diagnostics; exit 0 clean, 1 errors, 2 usage.\n"
+                        "--base REV compares each rule with its version at git revision REV (a pull request's\n"
+                        "base): ids must not change nor be taken from another rule file, and a changed rule\n"
+                        "needs a greater version.\n",
                         NULL, 0, NULL, NULL};
+    const char *base = NULL;
+    argc = take_base_option(argc, argv, &base);
+    if (argc < 0) return 2;
     rp_session session;
     int status;
     if (!rp_session_start(&session, &cmd, argc, argv, &status)) return status;
     int io_error = session.diags.errors > 0 && session.file_count == 0;
+    rp_history *history = base ? rp_history_new(base) : NULL;
     for (size_t i = 0; i < session.file_count; i++) {
         rp_ctx ctx = {0};
         ctx.arena = rp_arena_new();
@@ -41,10 +73,12 @@ int rp_cmd_check(int argc, char **argv)
         ctx.schema = session.schema;
         ctx.config = session.config;
         rp_diag_begin_file(&session.diags);
-        rp_check_file(&ctx, session.pack, session.files[i]);
+        rp_rule *rule = rp_check_file(&ctx, session.pack, session.files[i]);
+        if (history) rp_history_check_rule(history, &ctx, rule);
         rp_diag_end_file(&session.diags, session.files[i]);
         rp_arena_free(ctx.arena);
     }
+    rp_history_free(history);
     rp_pack_finish(session.pack, &session.diags);
     rp_diag_sort(&session.diags);
     rp_diag_render(&session.diags, session.format, stdout, session.format == RP_FMT_TEXT && isatty(1));
