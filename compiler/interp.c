@@ -176,6 +176,8 @@ struct rp_interp {
     rp_reader reader;
     int reader_ready;
     const char *table_opt;
+    size_t *by_table;       /* per layout table t: by_table[t]..by_table[t + 1] index `reads` */
+    where *reads;           /* the (rule, source) pairs reading each table, in evaluation order */
     rp_stats stats;
     rp_rule_stats *rstats;
     /* the current row */
@@ -517,7 +519,6 @@ static int64_t floor_div(int64_t x, int64_t d)
 
 static val eval_arith(rp_interp *in, const rp_ir_expr *e)
 {
-    (void)in;
     val a = eval(in, e->args[0]);
     if (e->arith == RP_IR_NEG) {
         if (a.null) return a;
@@ -893,8 +894,6 @@ rp_interp *rp_interp_new(int64_t now_ticks, FILE *alerts, FILE *suppressed)
     return in;
 }
 
-size_t rp_interp_rule_count(const rp_interp *in) { return in->nrules; }
-
 void rp_interp_set_table(rp_interp *in, const char *table) { in->table_opt = table; }
 
 /* The group table of a summarize or distinct stage. */
@@ -1074,6 +1073,21 @@ static void ensure_reader(rp_interp *in)
     }
     in->stats.rules = in->rstats;
     in->stats.nrules = in->nrules;
+    /* which sources read each table: an event visits only those (counting sort by table) */
+    in->by_table = rp_xcalloc(in->ntables + 2, sizeof *in->by_table);
+    size_t nreads = 0;
+    for (size_t i = 0; i < in->nrules; i++)
+        for (size_t s = 0; s < in->rules[i].ir->nsources; s++, nreads++) in->by_table[in->rules[i].src_table[s] + 1]++;
+    for (size_t t = 0; t < in->ntables; t++) in->by_table[t + 1] += in->by_table[t];
+    in->reads = rp_xcalloc(nreads + 1, sizeof *in->reads);
+    size_t *fill = rp_xcalloc(in->ntables + 1, sizeof *fill);
+    memcpy(fill, in->by_table, in->ntables * sizeof *fill);
+    for (size_t i = 0; i < in->nrules; i++)
+        for (size_t s = 0; s < in->rules[i].ir->nsources; s++) {
+            where w = {&in->rules[i], i, s};
+            in->reads[fill[in->rules[i].src_table[s]]++] = w;
+        }
+    free(fill);
     rp_reader_init(&in->reader, &in->layout, NULL, &in->stats);
     if (in->table_opt) rp_reader_set_table(&in->reader, in->table_opt);
 }
@@ -1107,6 +1121,19 @@ static void flush(rp_interp *in, FILE *out)
 
 static int is_text(rp_type t) { return t == RP_TYPE_STRING || t == RP_TYPE_GUID || t == RP_TYPE_DYNAMIC || t == RP_TYPE_UNKNOWN; }
 
+/* The visible columns of the current row as an object. */
+static void write_cols(rp_interp *in, rp_jw *w, const rp_ir_cols *cols)
+{
+    rp_jw_obj_begin(w);
+    for (size_t i = 0; i < cols->count; i++) {
+        val v = in->row[cols->cols[i].slot];
+        rp_val rv = to_rp(v);
+        rp_jw_key(w, cols->cols[i].name);
+        rp_jw_val(w, &rv, kind_of(v.t));
+    }
+    rp_jw_obj_end(w);
+}
+
 /* The visible columns of the current row as the "event" object. */
 static void write_event(rp_interp *in, const rp_ir_cols *cols)
 {
@@ -1116,21 +1143,13 @@ static void write_event(rp_interp *in, const rp_ir_cols *cols)
         rp_jw_raw(w, in->line.len ? in->line : rp_str_c("{}"));
         return;
     }
-    rp_jw *w2 = &in->w2;
-    rp_jw_reset(w2);
-    rp_jw_obj_begin(w2);
-    for (size_t i = 0; i < cols->count; i++) {
-        val v = in->row[cols->cols[i].slot];
-        rp_val rv = to_rp(v);
-        rp_jw_key(w2, cols->cols[i].name);
-        rp_jw_val(w2, &rv, kind_of(v.t));
-    }
-    rp_jw_obj_end(w2);
     if (!cols->event_star || !in->line.len) {
-        rp_str s = {w2->buf, w2->len};
-        rp_jw_raw(w, s);
+        write_cols(in, w, cols);
         return;
     }
+    rp_jw *w2 = &in->w2;
+    rp_jw_reset(w2);
+    write_cols(in, w2, cols);
     /* the event's own members, then the computed ones: splice the two objects */
     rp_str line = in->line;
     size_t end = line.len;
@@ -1383,6 +1402,15 @@ static void run_mv_expand(rp_interp *in, const where *at, size_t k, const rp_ir_
     }
 }
 
+static void rows_push(tstage *t, trow row)
+{
+    if (t->nrows == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->rows = rp_xrealloc(t->rows, t->cap * sizeof *t->rows);
+    }
+    t->rows[t->nrows++] = row;
+}
+
 /* A row arrives at stateful tail stage k. */
 static void tail_consume(rp_interp *in, const where *at, size_t k)
 {
@@ -1416,11 +1444,7 @@ static void tail_consume(rp_interp *in, const where *at, size_t k)
     }
     case RP_IR_TAKE:
         if ((int64_t)t->nrows < st->limit) {
-            if (t->nrows == t->cap) {
-                t->cap = t->cap ? t->cap * 2 : 16;
-                t->rows = rp_xrealloc(t->rows, t->cap * sizeof *t->rows);
-            }
-            t->rows[t->nrows++] = row_store(in, ir->nslots, NULL, 0, t->seq);
+            rows_push(t, row_store(in, ir->nslots, NULL, 0, t->seq));
         }
         t->seq++;
         break;
@@ -1446,11 +1470,7 @@ static void tail_consume(rp_interp *in, const where *at, size_t k)
                 t->rows[0] = row;
                 heap_down(st, t->rows, t->nrows, 0);
             } else {
-                if (t->nrows == t->cap) {
-                    t->cap = t->cap ? t->cap * 2 : 16;
-                    t->rows = rp_xrealloc(t->rows, t->cap * sizeof *t->rows);
-                }
-                t->rows[t->nrows++] = row;
+                rows_push(t, row);
                 if (st->kind == RP_IR_TOP) heap_up(st, t->rows, t->nrows - 1);
             }
         }
@@ -1460,6 +1480,18 @@ static void tail_consume(rp_interp *in, const where *at, size_t k)
     case RP_IR_COUNT: t->count++; break;
     default: break;
     }
+}
+
+/* The current row as an alert line: a source's row (table: the source's) or a row leaving the
+ * tail (the rule's table). */
+static void emit_alert(rp_interp *in, const where *at, const char *table)
+{
+    alert_head(in, at->r, table);
+    write_event(in, &at->r->ir->out);
+    rp_jw_obj_end(&in->w);
+    flush(in, in->alerts);
+    in->rstats[at->ri].alerts++;
+    in->stats.alerts++;
 }
 
 /* A row leaves its source's stages: exclusions, then the tail or an alert. */
@@ -1493,24 +1525,7 @@ static void source_done(rp_interp *in, const where *at)
         flow(in, &tail, 0);
         return;
     }
-    alert_head(in, r, src->table);
-    write_event(in, &ir->out);
-    rp_jw_obj_end(&in->w);
-    flush(in, in->alerts);
-    in->rstats[at->ri].alerts++;
-    in->stats.alerts++;
-}
-
-/* One output row of the tail. */
-static void tail_emit(rp_interp *in, const where *at)
-{
-    const rp_ir_rule *ir = at->r->ir;
-    alert_head(in, at->r, ir->table ? ir->table : "");
-    write_event(in, &ir->out);
-    rp_jw_obj_end(&in->w);
-    flush(in, in->alerts);
-    in->rstats[at->ri].alerts++;
-    in->stats.alerts++;
+    emit_alert(in, at, src->table);
 }
 
 /* Runs the current row from stage k of its source (or of the tail) to the end. */
@@ -1545,7 +1560,7 @@ static void flow(rp_interp *in, const where *at, size_t k)
             return;
         }
     }
-    if (tail) tail_emit(in, at);
+    if (tail) emit_alert(in, at, ir->table ? ir->table : "");
     else source_done(in, at);
 }
 
@@ -1615,26 +1630,27 @@ static void tail_flush(rp_interp *in, const where *at, size_t k)
  * Driver
  * ===================================================================== */
 
-static void run_source(rp_interp *in, irule *r, size_t ri, size_t s, const rp_event *ev)
+static void run_source(rp_interp *in, const where *at, const rp_event *ev)
 {
-    const rp_ir_rule *ir = r->ir;
-    const rp_ir_source *src = &ir->sources[s];
+    const rp_ir_rule *ir = at->r->ir;
+    const rp_ir_source *src = &ir->sources[at->src];
+    const int *cols = at->r->src_cols[at->src];
     row_reset(in, ir);
     in->line = ev->line;
-    for (size_t k = 0; k < src->ninputs; k++)
-        in->row[src->inputs[k].slot] = from_rp(&ev->v[r->src_cols[s][k]], src->inputs[k].type);
-    where at = {r, ri, s};
-    flow(in, &at, 0);
+    for (size_t k = 0; k < src->ninputs; k++) in->row[src->inputs[k].slot] = from_rp(&ev->v[cols[k]], src->inputs[k].type);
+    flow(in, at, 0);
 }
 
+/* One event through the sources that read its table: rules in order, a rule's sources in IR
+ * order; the scratch is reset after each rule. */
 static void evaluate(rp_interp *in, const rp_event *ev)
 {
-    for (size_t i = 0; i < in->nrules; i++) {
-        irule *r = &in->rules[i];
-        in->counted = 0;
-        for (size_t s = 0; s < r->ir->nsources; s++)
-            if (r->src_table[s] == ev->table) run_source(in, r, i, s, ev);
-        scratch_reset(in);
+    if (ev->table < 0 || (size_t)ev->table >= in->ntables) return;
+    const where *end = in->reads + in->by_table[ev->table + 1];
+    for (const where *at = in->reads + in->by_table[ev->table]; at < end; at++) {
+        if (at == in->reads + in->by_table[ev->table] || at[-1].r != at->r) in->counted = 0;
+        run_source(in, at, ev);
+        if (at + 1 == end || at[1].r != at->r) scratch_reset(in);
     }
 }
 
@@ -1701,6 +1717,8 @@ void rp_interp_free(rp_interp *in)
     free(in->tables);
     free(in->kinds);
     free(in->rstats);
+    free(in->by_table);
+    free(in->reads);
     free(in->row);
     rp_scratch_free(&in->sc);
     rp_jw_free(&in->w);

@@ -28,7 +28,6 @@ void rp_interp_free(rp_interp *in);
 /* Adds a rule; returns 1, or 0 when the interpreter cannot run it (why: a static message). Only
  * FULL rules are accepted. All rules must be added before the first event. */
 int rp_interp_add_rule(rp_interp *in, const rp_ir_rule *rule, const char **why);
-size_t rp_interp_rule_count(const rp_interp *in);
 
 /* --table NAME for events without a Type. Call before rp_interp_run / feed. */
 void rp_interp_set_table(rp_interp *in, const char *table);
