@@ -60,16 +60,25 @@ char *rp_xstrndup(const char *text, size_t len)
 
 char *rp_xstrdup(const char *text) { return rp_xstrndup(text, strlen(text)); }
 
-char *rp_xprintf(const char *fmt, ...)
+char *rp_xvprintf(const char *fmt, va_list ap)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
+    va_list ap1, ap2;
+    va_copy(ap1, ap);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    int n = vsnprintf(NULL, 0, fmt, ap1);
+    va_end(ap1);
     char *out = rp_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
     vsnprintf(out, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
     va_end(ap2);
+    return out;
+}
+
+char *rp_xprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *out = rp_xvprintf(fmt, ap);
+    va_end(ap);
     return out;
 }
 

@@ -37,5 +37,6 @@ void *rp_xrealloc(void *ptr, size_t size);
 char *rp_xstrdup(const char *text);
 char *rp_xstrndup(const char *text, size_t len);
 char *rp_xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *rp_xvprintf(const char *fmt, va_list ap); /* ap is left unused (copied) */
 
 #endif

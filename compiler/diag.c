@@ -189,13 +189,7 @@ rp_diag *rp_diag_vreport(rp_diag_sink *sink, rp_diag_code code, rp_span span, co
 {
     rp_diag *d = new_diag(sink, code);
     if (!d) return NULL;
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    d->message = rp_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    vsnprintf(d->message, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
-    va_end(ap2);
-    d->message = utf8_clean(d->message);
+    d->message = utf8_clean(rp_xvprintf(fmt, ap));
     if (rule_id && *rule_id) d->rule_id = utf8_clean(rp_xstrdup(rule_id));
     if (span.src) {
         d->file = utf8_clean(rp_xstrdup(span.src->path));
@@ -237,31 +231,21 @@ rp_diag *rp_diag_report_at(rp_diag_sink *sink, rp_diag_code code, const char *fi
 void rp_diag_set_hint(rp_diag *diag, const char *fmt, ...)
 {
     if (!diag) return;
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     free(diag->hint);
-    diag->hint = rp_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    vsnprintf(diag->hint, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
-    va_end(ap2);
-    diag->hint = utf8_clean(diag->hint);
+    diag->hint = utf8_clean(rp_xvprintf(fmt, ap));
+    va_end(ap);
 }
 
 void rp_diag_set_related(rp_diag *diag, rp_span span, const char *fmt, ...)
 {
     if (!diag) return;
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     free(diag->related_message);
-    diag->related_message = rp_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    vsnprintf(diag->related_message, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
-    va_end(ap2);
-    diag->related_message = utf8_clean(diag->related_message);
+    diag->related_message = utf8_clean(rp_xvprintf(fmt, ap));
+    va_end(ap);
     if (span.src) rp_source_locate(span.src, span.start, &diag->related_line, &diag->related_column);
 }
 
