@@ -420,6 +420,37 @@ static void test_bad_base(void)
     remove_repo(repo);
 }
 
+/* Folders are placed in their repository without git once its root is known, but a repository
+ * nested in another (its own .git) is its own. */
+static void test_nested_repository(void)
+{
+    char repo[64];
+    make_repo(repo);
+    write_rule(repo, "a.yaml", ID_A, "alpha", "1.0.0");
+    write_rule(repo, "x/y/c.yaml", ID_C, "gamma", "1.0.0");
+    commit_all(repo, "outer base");
+    char inner[128];
+    snprintf(inner, sizeof inner, "%s/inner", repo);
+    mkdir(inner, 0755);
+    CU_ASSERT_EQUAL(git(inner, "init -q"), 0);
+    write_rule(inner, "sub/b.yaml", ID_B, "beta", "1.0.0");
+    commit_all(inner, "inner base");
+    write_rule(inner, "sub/b.yaml", "d1d2d3d4-0000-4000-8000-000000000004", "beta", "1.0.1");
+    write_rule(repo, "x/y/c.yaml", "d1d2d3d4-0000-4000-8000-000000000005", "gamma", "1.0.1");
+    const char *files[] = {"a.yaml", "x/y/c.yaml", "inner/sub/b.yaml", NULL};
+    rp_test_run run;
+    check_files(&run, repo, "HEAD", files);
+    const rp_diag *outer = find_in(&run, "RP0162", "x/y/c.yaml");
+    CU_ASSERT_PTR_NOT_NULL(outer);
+    if (outer) CU_ASSERT(message_has(outer, ID_C));
+    const rp_diag *nested = find_in(&run, "RP0162", "inner/sub/b.yaml");
+    CU_ASSERT_PTR_NOT_NULL(nested);
+    if (nested) CU_ASSERT(message_has(nested, ID_B));
+    CU_ASSERT_EQUAL(run.diags.errors, 2);
+    rp_test_run_free(&run);
+    remove_repo(repo);
+}
+
 static void test_version_compare(void)
 {
     CU_ASSERT_EQUAL(rp_history_version_compare("1.0.10", "1.0.9"), 1);
@@ -442,6 +473,7 @@ static CU_TestInfo tests[] = {
     {"version not bumped, bumped, gone down, removed; layout only", test_versions},
     {"hunting query id change; case-only change", test_hunting_id},
     {"bad REV and files outside git", test_bad_base},
+    {"nested repository", test_nested_repository},
     {"version order", test_version_compare},
     CU_TEST_INFO_NULL,
 };
