@@ -196,6 +196,7 @@ static void test_data_types(void)
     RP_ASSERT_DIAG_AT(&run, "RP0314", 20, 11); /* DeviceNetworkEvents read, not declared */
     CU_ASSERT_EQUAL(rp_test_count(&run, "RP0313"), 1);
     CU_ASSERT_EQUAL(rp_test_count(&run, "RP0314"), 1);
+    rp_test_run_free(&run);
     /* an ASIM parser reads the sources' tables itself */
     rp_test_check_text(&run, "r.yaml",
                        rule_yaml("  _Im_WebSession(starttime=ago(1h))\n  | where Url has \"x\"\n", "",
