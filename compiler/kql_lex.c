@@ -161,6 +161,25 @@ static size_t scan_quoted(const char *text, size_t len, size_t pos, int verbatim
     return 0;
 }
 
+/* A '..' or ".." string literal token (its h / @ prefix, if any, starts at token->start; the quote
+ * is at q): STRING with `flags`, or when unterminated an error token up to the end of the line. */
+static size_t string_token(const char *text, size_t len, size_t q, int verbatim, unsigned flags, rp_kql_token *token)
+{
+    size_t end = scan_quoted(text, len, q, verbatim);
+    if (!end) {
+        size_t pos = token->start;
+        token->kind = RP_KQL_T_ERROR;
+        token->error = "unterminated string literal";
+        while (pos < len && text[pos] != '\n' && text[pos] != '\r') pos++;
+        token->end = (uint32_t)pos;
+        return pos;
+    }
+    token->kind = RP_KQL_T_STRING;
+    token->flags = flags;
+    token->end = (uint32_t)end;
+    return end;
+}
+
 /* ```...``` or ~~~...~~~ starting at pos; returns the offset past the closing fence or 0. */
 static size_t scan_multiline(const char *text, size_t len, size_t pos)
 {
@@ -293,18 +312,8 @@ size_t rp_kql_next(const char *text, size_t len, size_t offset, rp_kql_token *to
             (text[pos + 1] == '\'' || text[pos + 1] == '"' ||
              (text[pos + 1] == '@' && pos + 2 < len && (text[pos + 2] == '\'' || text[pos + 2] == '"')))) {
             int verbatim = text[pos + 1] == '@';
-            size_t end = scan_quoted(text, len, pos + 1 + (size_t)verbatim, verbatim);
-            token->flags = RP_KQL_STR_OBFUSCATED | (verbatim ? RP_KQL_STR_VERBATIM : 0);
-            if (!end) {
-                token->kind = RP_KQL_T_ERROR;
-                token->error = "unterminated string literal";
-                while (pos < len && text[pos] != '\n' && text[pos] != '\r') pos++;
-                token->end = (uint32_t)pos;
-                return pos;
-            }
-            token->kind = RP_KQL_T_STRING;
-            token->end = (uint32_t)end;
-            return end;
+            return string_token(text, len, pos + 1 + (size_t)verbatim, verbatim,
+                                RP_KQL_STR_OBFUSCATED | (verbatim ? RP_KQL_STR_VERBATIM : 0), token);
         }
         pos = scan_word(text, len, pos);
         /* in~ is one operator */
@@ -317,34 +326,10 @@ size_t rp_kql_next(const char *text, size_t len, size_t offset, rp_kql_token *to
     case CC_DIGIT:
         scan_number(text, len, pos, token);
         return token->end;
-    case CC_QUOTE: {
-        size_t end = scan_quoted(text, len, pos, 0);
-        if (!end) {
-            token->kind = RP_KQL_T_ERROR;
-            token->error = "unterminated string literal";
-            while (pos < len && text[pos] != '\n' && text[pos] != '\r') pos++;
-            token->end = (uint32_t)pos;
-            return pos;
-        }
-        token->kind = RP_KQL_T_STRING;
-        token->end = (uint32_t)end;
-        return end;
-    }
+    case CC_QUOTE: return string_token(text, len, pos, 0, 0, token);
     case CC_AT:
-        if (pos + 1 < len && (text[pos + 1] == '\'' || text[pos + 1] == '"')) {
-            size_t end = scan_quoted(text, len, pos + 1, 1);
-            if (!end) {
-                token->kind = RP_KQL_T_ERROR;
-                token->error = "unterminated string literal";
-                while (pos < len && text[pos] != '\n' && text[pos] != '\r') pos++;
-                token->end = (uint32_t)pos;
-                return pos;
-            }
-            token->kind = RP_KQL_T_STRING;
-            token->flags = RP_KQL_STR_VERBATIM;
-            token->end = (uint32_t)end;
-            return end;
-        }
+        if (pos + 1 < len && (text[pos + 1] == '\'' || text[pos + 1] == '"'))
+            return string_token(text, len, pos + 1, 1, RP_KQL_STR_VERBATIM, token);
         token->kind = RP_KQL_T_AT;
         token->end = (uint32_t)(pos + 1);
         return pos + 1;
