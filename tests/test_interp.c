@@ -33,6 +33,12 @@ static rp_ir_expr *col(fixture *f, const char *name, rp_type type)
 
 static rp_ir_expr *str(fixture *f, const char *s) { return rp_ir_const_string(f->A, s, strlen(s), nospan); }
 
+/* FileName <sop> "needle" (ci: case-insensitive, neg: negated). */
+static rp_ir_expr *file_str(fixture *f, rp_ir_strop sop, int ci, int neg, const char *needle)
+{
+    return rp_ir_str(f->A, sop, ci, neg, col(f, "FileName", RP_TYPE_STRING), str(f, needle), nospan);
+}
+
 /* Runs `pred` as the rule's only where on one line; returns alerts written (suppressed: -1). */
 static int run_pred(fixture *f, rp_ir_expr *pred, const char *line)
 {
@@ -67,25 +73,20 @@ static void test_has_terms(void)
     fixture f;
     fx_init(&f);
     /* §2.1: "KustoExplorerQueryRun" has "Explorer" is false, contains is true */
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 1, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "Explorer"), nospan),
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_HAS, 1, 0, "Explorer"),
                              EV(",\"FileName\":\"KustoExplorerQueryRun\"")), 0);
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_CONTAINS, 1, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "Explorer"), nospan),
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_CONTAINS, 1, 0, "Explorer"),
                              EV(",\"FileName\":\"KustoExplorerQueryRun\"")), 1);
     /* no minimum term length: "B A" has "b" true, "BA" has "b" false */
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 1, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "b"), nospan),
-                             EV(",\"FileName\":\"B A\"")), 1);
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 1, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "b"), nospan),
-                             EV(",\"FileName\":\"BA\"")), 0);
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_HAS, 1, 0, "b"), EV(",\"FileName\":\"B A\"")), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_HAS, 1, 0, "b"), EV(",\"FileName\":\"BA\"")), 0);
     /* underscore separates terms; has_cs is case-sensitive */
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 1, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "hello"), nospan),
-                             EV(",\"FileName\":\"_Hello_World_\"")), 1);
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 0, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "hello"), nospan),
-                             EV(",\"FileName\":\"_Hello_World_\"")), 0);
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_HAS, 1, 0, "hello"), EV(",\"FileName\":\"_Hello_World_\"")), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_HAS, 0, 0, "hello"), EV(",\"FileName\":\"_Hello_World_\"")), 0);
     /* !has on a missing string: "" has nothing, so !has holds */
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 1, 1, col(&f, "FileName", RP_TYPE_STRING), str(&f, "x"), nospan),
-                             EV("")), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_HAS, 1, 1, "x"), EV("")), 1);
     /* a \u escape in the event is decoded before matching */
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 1, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "meshcentral"), nospan),
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_HAS, 1, 0, "meshcentral"),
                              EV(",\"FileName\":\"x \\u004deshCentral y\"")), 1);
     rp_arena_free(f.A);
 }
@@ -129,7 +130,7 @@ static void test_nulls(void)
     gt = rp_ir_cmp_new(f.A, RP_IR_GT, col(&f, "ProcessId", RP_TYPE_LONG), rp_ir_const_long(f.A, 5, nospan), nospan);
     CU_ASSERT_EQUAL(run_pred(&f, rp_ir_logic(f.A, RP_IR_AND, gt, rp_ir_const_bool(f.A, 1, nospan)), EV("")), 0);
     /* a missing string is "": == "" holds, isempty holds */
-    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_EQ, 0, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, ""), nospan), EV("")), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, file_str(&f, RP_IR_S_EQ, 0, 0, ""), EV("")), 1);
     rp_ir_expr *arg = col(&f, "FileName", RP_TYPE_STRING);
     CU_ASSERT_EQUAL(run_pred(&f, rp_ir_call(f.A, RP_IR_F_ISEMPTY, RP_TYPE_BOOL, &arg, 1, nospan), EV(",\"FileName\":null")), 1);
     rp_arena_free(f.A);
@@ -162,7 +163,7 @@ static void test_exclusion_and_output(void)
     f.ir->excls = RP_NEW(f.A, rp_ir_excl);
     f.ir->nexcls = 1;
     f.ir->excls[0].scenario = "allow svchost";
-    f.ir->excls[0].pred = rp_ir_str(f.A, RP_IR_S_EQ, 1, 0, col(&f, "FileName", RP_TYPE_STRING), str(&f, "SVCHOST.EXE"), nospan);
+    f.ir->excls[0].pred = file_str(&f, RP_IR_S_EQ, 1, 0, "SVCHOST.EXE");
     CU_ASSERT_EQUAL(run_pred(&f, rp_ir_const_bool(f.A, 1, nospan), EV(",\"FileName\":\"svchost.exe\"")), -1);
     /* an extend's column is appended to the event's own members */
     rp_ir_stage *st = rp_ir_add_stage(f.A, &f.src->stages, &f.src->nstages, RP_IR_EXTEND, nospan);
