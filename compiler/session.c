@@ -17,35 +17,42 @@ void rp_session_init(rp_session *session)
     session->format = RP_FMT_TEXT;
 }
 
+/* --NAME=VALUE or --NAME VALUE at argv[*i]: returns 1 with *value (NULL when it is missing)
+ * and *i on the last argument used; 0 when the argument is not --NAME. */
+static int long_option(const char *name, int argc, char **argv, int *i, const char **value)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0 || (arg[n] != '=' && arg[n] != 0)) return 0;
+    *value = arg[n] == '=' ? arg + n + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+    return 1;
+}
+
 int rp_session_parse_options(rp_session *session, int argc, char **argv, const char **config_path,
                              const char ***schema_dirs, size_t *schema_dir_count)
 {
     int out = 1;
     for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
         const char *value = NULL;
-        if (strcmp(arg, "--") == 0) {
+        if (strcmp(argv[i], "--") == 0) {
             for (i++; i < argc; i++) argv[out++] = argv[i];
             break;
         }
-        if (strncmp(arg, "--format=", 9) == 0 || strcmp(arg, "--format") == 0) {
-            value = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
+        if (long_option("--format", argc, argv, &i, &value)) {
             if (!value || !rp_diag_format_from_text(value, &session->format)) {
                 fprintf(stderr, "rulepack: --format takes text, json, sarif or github\n");
                 return -1;
             }
-        } else if (strcmp(arg, "--strict") == 0) {
+        } else if (strcmp(argv[i], "--strict") == 0) {
             session->strict = 1;
-        } else if (strncmp(arg, "--schema=", 9) == 0 || strcmp(arg, "--schema") == 0) {
-            value = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
+        } else if (long_option("--schema", argc, argv, &i, &value)) {
             if (!value) {
                 fprintf(stderr, "rulepack: --schema takes a directory\n");
                 return -1;
             }
             *schema_dirs = rp_xrealloc((void *)*schema_dirs, (*schema_dir_count + 1) * sizeof(char *));
             (*schema_dirs)[(*schema_dir_count)++] = value;
-        } else if (strncmp(arg, "--config=", 9) == 0 || strcmp(arg, "--config") == 0) {
-            value = arg[8] == '=' ? arg + 9 : (i + 1 < argc ? argv[++i] : NULL);
+        } else if (long_option("--config", argc, argv, &i, &value)) {
             if (!value) {
                 fprintf(stderr, "rulepack: --config takes a file\n");
                 return -1;
