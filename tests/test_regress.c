@@ -3,9 +3,11 @@
  * yaml_load, check, check_kql, excl_parse, kql_lex, event_reader), `note.md` (what broke and
  * how it was fixed) and one or more `input*` files. Every input runs in a child process, so a
  * crash, a sanitizer report or a broken invariant (abort) fails that input alone, by name.
- * A folder with a file `open` is a known failure awaiting its fix: its inputs must still fail. */
+ * A folder with a file `open` is a known failure awaiting its fix: its inputs must still fail.
+ * A replay is bounded in time (REPLAY_SECONDS) and, outside sanitizers, in memory (REPLAY_MEMORY). */
 #include <dirent.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +18,20 @@
 #define REGRESS_DIR "tests/regress"
 /* Wall-clock budget of one replay: generous for valgrind and sanitizers, finite for hangs. */
 #define REPLAY_SECONDS 120
+/* Address space of one replay (as tests/scripts/hostile.sh bounds rulepack): hostile input must
+ * be handled in bounded memory, so an input that makes a stage allocate gigabytes fails here.
+ * Not under AddressSanitizer (its shadow memory needs terabytes of address space) nor valgrind. */
+#define REPLAY_MEMORY (1024ul * 1024ul * 1024ul)
+#if defined(__SANITIZE_ADDRESS__)
+#define REPLAY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define REPLAY_ASAN 1
+#endif
+#endif
+#ifndef REPLAY_ASAN
+#define REPLAY_ASAN 0
+#endif
 
 static char *read_all(const char *path, size_t *len)
 {
@@ -50,6 +66,10 @@ static int replay(replay_item *items, size_t index)
         replay_item item = items[index];
         free(items);
         alarm(REPLAY_SECONDS); /* a hang (an infinite loop found as a fuzz timeout) fails too */
+        if (!REPLAY_ASAN && !getenv("VALGRIND")) {
+            struct rlimit limit = {REPLAY_MEMORY, REPLAY_MEMORY};
+            setrlimit(RLIMIT_AS, &limit);
+        }
         size_t len;
         char *data = read_all(item.path, &len);
         if (!data) _exit(3);
