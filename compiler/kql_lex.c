@@ -161,6 +161,14 @@ static size_t scan_quoted(const char *text, size_t len, size_t pos, int verbatim
     return 0;
 }
 
+/* The token is `kind` and ends at `end` (returned). */
+static size_t token_to(rp_kql_token *token, rp_kql_tok kind, size_t end)
+{
+    token->kind = kind;
+    token->end = (uint32_t)end;
+    return end;
+}
+
 /* A '..' or ".." string literal token (its h / @ prefix, if any, starts at token->start; the quote
  * is at q): STRING with `flags`, or when unterminated an error token up to the end of the line. */
 static size_t string_token(const char *text, size_t len, size_t q, int verbatim, unsigned flags, rp_kql_token *token)
@@ -367,27 +375,18 @@ size_t rp_kql_next(const char *text, size_t len, size_t offset, rp_kql_token *to
         token->kind = RP_KQL_T_SLASH;
         break;
     case CC_DOT:
-        if (pos + 1 < len && text[pos + 1] == '.') {
-            token->kind = RP_KQL_T_DOTDOT;
-            token->end = (uint32_t)(pos + 2);
-            return pos + 2;
-        }
+        if (pos + 1 < len && text[pos + 1] == '.') return token_to(token, RP_KQL_T_DOTDOT, pos + 2);
         token->kind = RP_KQL_T_DOT;
         break;
     case CC_EQ:
-        if (pos + 1 < len && (text[pos + 1] == '=' || text[pos + 1] == '~' || text[pos + 1] == '>')) {
-            token->kind = text[pos + 1] == '=' ? RP_KQL_T_EQ : text[pos + 1] == '~' ? RP_KQL_T_EQ_CI : RP_KQL_T_ARROW;
-            token->end = (uint32_t)(pos + 2);
-            return pos + 2;
-        }
+        if (pos + 1 < len && (text[pos + 1] == '=' || text[pos + 1] == '~' || text[pos + 1] == '>'))
+            return token_to(token, text[pos + 1] == '=' ? RP_KQL_T_EQ : text[pos + 1] == '~' ? RP_KQL_T_EQ_CI : RP_KQL_T_ARROW,
+                            pos + 2);
         token->kind = RP_KQL_T_ASSIGN;
         break;
     case CC_BANG:
-        if (pos + 1 < len && (text[pos + 1] == '=' || text[pos + 1] == '~')) {
-            token->kind = text[pos + 1] == '=' ? RP_KQL_T_NE : RP_KQL_T_NE_CI;
-            token->end = (uint32_t)(pos + 2);
-            return pos + 2;
-        }
+        if (pos + 1 < len && (text[pos + 1] == '=' || text[pos + 1] == '~'))
+            return token_to(token, text[pos + 1] == '=' ? RP_KQL_T_NE : RP_KQL_T_NE_CI, pos + 2);
         if (pos + 1 < len && char_class[(unsigned char)text[pos + 1]] == CC_ALPHA) {
             pos = scan_word(text, len, pos + 1);
             if (pos - token->start == 3 && memcmp(text + token->start, "!in", 3) == 0 && pos < len && text[pos] == '~')
@@ -399,19 +398,12 @@ size_t rp_kql_next(const char *text, size_t len, size_t offset, rp_kql_token *to
         token->kind = RP_KQL_T_BANG;
         break;
     case CC_LT:
-        if (pos + 1 < len && (text[pos + 1] == '=' || text[pos + 1] == '>')) {
-            token->kind = text[pos + 1] == '=' ? RP_KQL_T_LE : RP_KQL_T_LTGT;
-            token->end = (uint32_t)(pos + 2);
-            return pos + 2;
-        }
+        if (pos + 1 < len && (text[pos + 1] == '=' || text[pos + 1] == '>'))
+            return token_to(token, text[pos + 1] == '=' ? RP_KQL_T_LE : RP_KQL_T_LTGT, pos + 2);
         token->kind = RP_KQL_T_LT;
         break;
     case CC_GT:
-        if (pos + 1 < len && text[pos + 1] == '=') {
-            token->kind = RP_KQL_T_GE;
-            token->end = (uint32_t)(pos + 2);
-            return pos + 2;
-        }
+        if (pos + 1 < len && text[pos + 1] == '=') return token_to(token, RP_KQL_T_GE, pos + 2);
         token->kind = RP_KQL_T_GT;
         break;
     case CC_PUNCT:
