@@ -149,6 +149,7 @@ typedef struct irule {
     int *src_table;         /* per source: index in layout tables */
     int **src_cols;         /* per source, per input: layout column */
     saux **aux;             /* per source then the tail (index nsources), per stage */
+    val *blank;             /* every slot missing ("" / null): how each row starts */
     tstage *ts;             /* per tail stage (stateful ones used) */
     uint64_t *suppressed;
     const char **excl_names;
@@ -951,6 +952,21 @@ static void tstage_free(tstage *t)
     free(t->rows);
 }
 
+static void ensure_row(rp_interp *in, size_t n)
+{
+    if (in->row_cap < n + 1) {
+        in->row = rp_xrealloc(in->row, (n + 1) * sizeof *in->row);
+        in->row_cap = n + 1;
+    }
+}
+
+/* The missing value of a slot: "" for strings (and slots of no single type), null otherwise. */
+static val missing(const rp_ir_rule *ir, int slot)
+{
+    rp_type t = norm_type(ir->slots[slot].type);
+    return v_null(t == RP_TYPE_UNKNOWN ? RP_TYPE_STRING : t);
+}
+
 /* The run-time side of a list of stages: parse patterns, mv-expand buffers. */
 static saux *stages_aux(const rp_ir_rule *ir, const rp_ir_stage *stages, size_t n)
 {
@@ -1028,6 +1044,8 @@ int rp_interp_add_rule(rp_interp *in, const rp_ir_rule *ir, const char **why)
         for (size_t k = 0; k < ir->sources[s].ninputs; k++)
             r->src_cols[s][k] = intern(&in->cols, &in->ncols, ir->sources[s].inputs[k].name);
     }
+    r->blank = rp_xcalloc(ir->nslots + 1, sizeof *r->blank);
+    for (size_t i = 0; i < ir->nslots; i++) r->blank[i] = missing(ir, (int)i);
     r->aux = rp_xcalloc(ir->nsources + 1, sizeof *r->aux);
     for (size_t s = 0; s < ir->nsources; s++) r->aux[s] = stages_aux(ir, ir->sources[s].stages, ir->sources[s].nstages);
     r->aux[ir->nsources] = stages_aux(ir, ir->tail, ir->ntail);
@@ -1051,6 +1069,7 @@ static void ensure_reader(rp_interp *in)
 {
     if (in->reader_ready) return;
     in->reader_ready = 1;
+    for (size_t i = 0; i < in->nrules; i++) ensure_row(in, in->rules[i].ir->nslots);
     in->kinds = rp_xcalloc(in->ntables * in->ncols + 1, 1);
     for (size_t i = 0; i < in->nrules; i++) {
         const rp_ir_rule *ir = in->rules[i].ir;
@@ -1173,25 +1192,10 @@ static void write_event(rp_interp *in, const rp_ir_cols *cols)
  * Row helpers
  * ===================================================================== */
 
-static void ensure_row(rp_interp *in, size_t n)
+/* A fresh row: every slot missing (in->row holds the largest rule's slots, see ensure_reader). */
+static void row_reset(rp_interp *in, const irule *r)
 {
-    if (in->row_cap < n + 1) {
-        in->row = rp_xrealloc(in->row, (n + 1) * sizeof *in->row);
-        in->row_cap = n + 1;
-    }
-}
-
-/* The missing value of a slot: "" for strings (and slots of no single type), null otherwise. */
-static val missing(const rp_ir_rule *ir, int slot)
-{
-    rp_type t = norm_type(ir->slots[slot].type);
-    return v_null(t == RP_TYPE_UNKNOWN ? RP_TYPE_STRING : t);
-}
-
-static void row_reset(rp_interp *in, const rp_ir_rule *ir)
-{
-    ensure_row(in, ir->nslots);
-    for (size_t i = 0; i < ir->nslots; i++) in->row[i] = missing(ir, (int)i);
+    memcpy(in->row, r->blank, r->ir->nslots * sizeof *in->row);
     in->line = rp_str_c("");
 }
 
@@ -1579,7 +1583,7 @@ static void tail_flush(rp_interp *in, const where *at, size_t k)
         int empty_row = st->kind == RP_IR_SUMMARIZE && st->nassigns == 0 && t->groups.count == 0;
         while (rp_groups_next(&it) || empty_row) {
             empty_row = 0;
-            row_reset(in, ir);
+            row_reset(in, at->r);
             for (size_t a = 0; a < st->nassigns; a++)
                 in->row[st->assigns[a].slot] = from_rp(rp_groups_key(&t->groups, &it, a), type_of_kind(t->key_kinds[a]));
             for (size_t a = 0; a < na; a++) {
@@ -1617,7 +1621,7 @@ static void tail_flush(rp_interp *in, const where *at, size_t k)
         t->nrows = 0;
         break;
     case RP_IR_COUNT:
-        row_reset(in, ir);
+        row_reset(in, at->r);
         in->row[st->out.cols[0].slot] = v_long(RP_TYPE_LONG, t->count);
         flow(in, at, k + 1);
         scratch_reset(in);
@@ -1635,7 +1639,7 @@ static void run_source(rp_interp *in, const where *at, const rp_event *ev)
     const rp_ir_rule *ir = at->r->ir;
     const rp_ir_source *src = &ir->sources[at->src];
     const int *cols = at->r->src_cols[at->src];
-    row_reset(in, ir);
+    row_reset(in, at->r);
     in->line = ev->line;
     for (size_t k = 0; k < src->ninputs; k++) in->row[src->inputs[k].slot] = from_rp(&ev->v[cols[k]], src->inputs[k].type);
     flow(in, at, 0);
@@ -1699,6 +1703,7 @@ void rp_interp_free(rp_interp *in)
         }
         stages_aux_free(r->aux[r->ir->nsources], r->ir->ntail);
         free(r->aux);
+        free(r->blank);
         free(r->src_cols);
         free(r->src_table);
         free(r->suppressed);
