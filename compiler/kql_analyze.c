@@ -21,6 +21,17 @@ typedef struct az {
     int depth;
     size_t union_work;           /* columns merged by unions so far (RP_MAX_KQL_UNION_COLUMNS) */
     int union_capped;            /* RP0319 reported */
+    /* Top-level lets (a query may hold tens of thousands): out->lets grows by doubling
+     * (lets_cap), `top_names` indexes their names (cols[i].name = out->lets[i]->name) for the
+     * duplicate check, and `top` maps each name to its latest top-level binding, so a lookup
+     * walks only the nested scope (function parameters and body lets) above `top_head`. */
+    size_t lets_cap;
+    struct rowb *top_names;
+    struct rowb *top;
+    rp_kql_let **top_lets;       /* parallel to top->cols: the binding of each name */
+    size_t top_lets_cap;
+    rp_kql_let *top_head;        /* the latest top-level binding: the chain below is indexed */
+    int nested;                  /* inside a function definition */
 } az;
 
 static const rp_kql_row open_row = {NULL, 0, 1, NULL};
@@ -205,6 +216,23 @@ static void rb_rename(az *z, rowb *b, size_t i, const char *name)
     if (b->slots) rb_rehash(z, b);
 }
 
+/* `let` becomes the top-level binding of its name (the chain below it is the indexed part). */
+static void top_bind(az *z, rp_kql_let *let)
+{
+    if (!z->top) {
+        z->top = RP_NEW(z->ctx->arena, rowb);
+        rb_init(z->top, NULL);
+    }
+    long i = rb_index(z->top, let->name);
+    if (i < 0) {
+        rb_push(z, z->top, let->name, RP_TYPE_UNKNOWN);
+        z->top_lets = rp_arena_grow(z->ctx->arena, z->top_lets, sizeof *z->top_lets, &z->top_lets_cap, z->top->count);
+        i = (long)z->top->count - 1;
+    }
+    z->top_lets[i] = let;
+    z->top_head = let;
+}
+
 /* Adds or replaces (extend semantics). */
 static void rb_set(az *z, rowb *b, const char *name, rp_type type)
 {
@@ -252,9 +280,12 @@ static const rp_kql_row *table_row(az *z, const rp_schema_table *table)
 
 static rp_kql_let *scope_find(az *z, const char *name)
 {
-    for (rp_kql_let *l = z->scope; l; l = l->outer)
+    rp_kql_let *l = z->scope;
+    for (; l && l != z->top_head; l = l->outer)
         if (strcmp(l->name, name) == 0) return l;
-    return NULL;
+    if (!l) return NULL;
+    long i = rb_index(z->top, name);
+    return i >= 0 ? z->top_lets[i] : NULL;
 }
 
 static rp_kql_let *scope_push(az *z, const char *name, rp_kql_let_kind kind, const rp_kql_node *node)
@@ -265,6 +296,7 @@ static rp_kql_let *scope_push(az *z, const char *name, rp_kql_let_kind kind, con
     let->node = node;
     let->outer = z->scope;
     z->scope = let;
+    if (!z->nested) top_bind(z, let); /* declare query_parameters(...) at the top level */
     return let;
 }
 
@@ -289,9 +321,14 @@ static void note_table(az *z, const char *name, const rp_schema_table *table,
 
 /* ---- did-you-mean ---- */
 
+/* Did-you-mean candidates among the lets in scope: the nearest 1,000 (a query with tens of
+ * thousands of lets would otherwise cost that many edit distances per unknown name). */
+#define SUGGEST_SCOPE_MAX 1000
+
 static void suggest_scope(az *z, rp_suggest *s, int tabular)
 {
-    for (rp_kql_let *l = z->scope; l; l = l->outer) {
+    size_t seen = 0;
+    for (rp_kql_let *l = z->scope; l && seen++ < SUGGEST_SCOPE_MAX; l = l->outer) {
         int is_tab = l->kind == RP_KQL_LET_TABULAR || (l->kind == RP_KQL_LET_PARAM && l->row);
         if (tabular == is_tab || (tabular < 0)) rp_suggest_consider(s, l->name);
     }
@@ -1510,6 +1547,7 @@ static int value_is_tabular(az *z, const rp_kql_node *v)
 static void function_def(az *z, rp_kql_let *let, rp_kql_node *func)
 {
     rp_kql_let *saved = z->scope;
+    z->nested++;
     size_t min = 0, max = 0;
     for (size_t i = 0; i < func->items.count; i++) {
         rp_kql_node *p = func->items.items[i];
@@ -1540,19 +1578,20 @@ static void function_def(az *z, rp_kql_let *let, rp_kql_node *func)
     if (result && value_is_tabular(z, result)) let->row = tabular(z, (rp_kql_node *)result, NULL);
     else if (result) let->type = expr(z, (rp_kql_node *)result, NULL);
     z->scope = saved;
+    z->nested--;
 }
 
 static void stmt_let(az *z, rp_kql_node *node, int top)
 {
     const char *name = node->name ? node->name : "";
     /* KS201: the same name twice at one level (only the top level is checked here). */
-    if (top)
-        for (size_t i = 0; i < z->out->let_count; i++)
-            if (strcmp(z->out->lets[i]->name, name) == 0) {
-                rp_diag *d = report(z, RP0306, node, "'%s' is already declared by a let at this level", name);
-                if (d) rp_diag_set_related(d, span_of(z, z->out->lets[i]->node), "first declared here");
-                break;
-            }
+    if (top) {
+        long i = z->top_names ? rb_index(z->top_names, name) : -1;
+        if (i >= 0) {
+            rp_diag *d = report(z, RP0306, node, "'%s' is already declared by a let at this level", name);
+            if (d) rp_diag_set_related(d, span_of(z, z->out->lets[i]->node), "first declared here");
+        }
+    }
     rp_kql_node *v = node->a;
     rp_kql_let *let = RP_NEW(z->ctx->arena, rp_kql_let);
     let->name = name;
@@ -1574,10 +1613,14 @@ static void stmt_let(az *z, rp_kql_node *node, int top)
     z->scope = let;
     if (top) {
         rp_kql_analysis *a = z->out;
-        rp_kql_let **lets = RP_NEW_ARRAY(z->ctx->arena, rp_kql_let *, a->let_count + 1);
-        if (a->let_count) memcpy(lets, a->lets, a->let_count * sizeof *lets);
-        lets[a->let_count++] = let;
-        a->lets = lets;
+        a->lets = rp_arena_grow(z->ctx->arena, a->lets, sizeof *a->lets, &z->lets_cap, a->let_count + 1);
+        a->lets[a->let_count++] = let;
+        if (!z->top_names) {
+            z->top_names = RP_NEW(z->ctx->arena, rowb);
+            rb_init(z->top_names, NULL);
+        }
+        rb_push(z, z->top_names, name, RP_TYPE_UNKNOWN); /* index = position in a->lets */
+        top_bind(z, let);
     }
 }
 

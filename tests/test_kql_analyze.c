@@ -318,6 +318,36 @@ static void test_union_budget(void)
     rp_test_run_free(&run);
 }
 
+/* Top-level lets are indexed (tests/regress/kql-many-lets): lookups, shadowing and duplicates
+ * give what a walk of the scope chain gives, on 20,000 lets. */
+static void test_many_lets(void)
+{
+    size_t n = 20000, cap = n * 40 + 512, len = 0;
+    char *q = malloc(cap);
+    len += (size_t)snprintf(q + len, cap - len, "declare query_parameters(p:string = \"x\");\nlet x0 = 1;\n");
+    for (size_t i = 1; i < n; i++) len += (size_t)snprintf(q + len, cap - len, "let x%zu = x%zu + 1;\n", i, i - 1);
+    /* a function sees its parameter before the top-level let of the same name, and the lets
+     * declared before it only (y comes later: unknown inside f) */
+    len += (size_t)snprintf(q + len, cap - len,
+                            "let f = (x5:string) { x5 has p and y == 1 };\nlet y = 2;\nlet x7 = \"s\";\n"
+                            "DeviceProcessEvents | where ProcessId == x%zu and FileName has x7 and f(FileName)\n", n - 1);
+    rp_test_run run;
+    rp_test_check_text(&run, "lets.kql", q);
+    /* x7 declared twice: one RP0306 at the second, related to the first */
+    CU_ASSERT_EQUAL(rp_test_count(&run, "RP0306"), 1);
+    RP_ASSERT_DIAG_AT(&run, "RP0306", (unsigned)n + 4, 1);
+    const rp_diag *d = rp_test_find(&run, "RP0306");
+    CU_ASSERT(d && d->related_message && d->related_line == 9); /* declare, x0, x1 .. x7 */
+    /* y inside f is unknown (declared after f); nothing else is */
+    CU_ASSERT_EQUAL(rp_test_count(&run, "RP0301"), 1);
+    RP_ASSERT_DIAG_AT(&run, "RP0301", (unsigned)n + 2, 36);
+    /* x7 is the string (the latest binding): `has` on it is no type error; x5 the parameter */
+    RP_ASSERT_NO_DIAG(&run, "RP0304");
+    RP_ASSERT_NO_DIAG(&run, "RP0305");
+    rp_test_run_free(&run);
+    free(q);
+}
+
 static CU_TestInfo tests[] = {
     {"data-driven cases (tests/cases/kql_analyze.txt)", test_cases},
     {"AccountUpn on DeviceNetworkEvents: did you mean InitiatingProcessAccountUpn", test_did_you_mean_netconn},
@@ -329,6 +359,7 @@ static CU_TestInfo tests[] = {
     {"look-back longer than queryPeriod", test_lookback},
     {"threat-intelligence latest-indicator pattern", test_threat_intelligence},
     {"union budget: RP0319 once, then an open row", test_union_budget},
+    {"20,000 top-level lets: indexed lookups, shadowing, duplicates", test_many_lets},
     CU_TEST_INFO_NULL,
 };
 
