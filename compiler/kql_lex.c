@@ -176,16 +176,12 @@ static size_t string_token(const char *text, size_t len, size_t q, int verbatim,
     size_t end = scan_quoted(text, len, q, verbatim);
     if (!end) {
         size_t pos = token->start;
-        token->kind = RP_KQL_T_ERROR;
-        token->error = "unterminated string literal";
         while (pos < len && text[pos] != '\n' && text[pos] != '\r') pos++;
-        token->end = (uint32_t)pos;
-        return pos;
+        token->error = "unterminated string literal";
+        return token_to(token, RP_KQL_T_ERROR, pos);
     }
-    token->kind = RP_KQL_T_STRING;
     token->flags = flags;
-    token->end = (uint32_t)end;
-    return end;
+    return token_to(token, RP_KQL_T_STRING, end);
 }
 
 /* ```...``` or ~~~...~~~ starting at pos; returns the offset past the closing fence or 0. */
@@ -346,15 +342,11 @@ size_t rp_kql_next(const char *text, size_t len, size_t offset, rp_kql_token *to
         if (is_fence(text, len, pos)) {
             size_t end = scan_multiline(text, len, pos);
             if (!end) {
-                token->kind = RP_KQL_T_ERROR;
                 token->error = "unterminated multi-line string literal";
-                token->end = (uint32_t)len;
-                return len;
+                return token_to(token, RP_KQL_T_ERROR, len);
             }
-            token->kind = RP_KQL_T_STRING;
             token->flags = RP_KQL_STR_MULTILINE;
-            token->end = (uint32_t)end;
-            return end;
+            return token_to(token, RP_KQL_T_STRING, end);
         }
         token->kind = ch == '~' ? RP_KQL_T_TILDE : RP_KQL_T_ERROR;
         token->error = ch == '~' ? NULL : "unexpected character '`'";
