@@ -38,6 +38,10 @@
 #include "kql_lex.h"
 #define RP_FUZZ_HAVE_KQL_LEX 1
 #endif
+#if __has_include("ir_lower.h")
+#include "ir_lower.h"
+#define RP_FUZZ_HAVE_IR_LOWER 1
+#endif
 #if __has_include("runtime/rp_runtime.h")
 #include "runtime/rp_runtime.h"
 #define RP_FUZZ_HAVE_READER 1
@@ -342,7 +346,7 @@ static inline void rp_fuzz_kql_lex(const uint8_t *data, size_t size)
 }
 #endif
 
-/* ---- the KQL parser (and the analysis, once it exists) on the bytes as one query ---- */
+/* ---- the KQL parser, the analysis and the IR lowering on the bytes as one query ---- */
 
 #ifdef RP_FUZZ_HAVE_KQL_PARSE
 /* Every node lies inside the query text. Depth-bounded: a tree deeper than the limit is a bug of
@@ -384,6 +388,10 @@ static inline void rp_fuzz_kql_parse(const uint8_t *data, size_t size)
     rp_kql_analysis *analysis = rp_kql_analyze(&ctx, query);
     RP_FUZZ_REQUIRE(analysis != NULL);
     if (analysis->errors) RP_FUZZ_REQUIRE(sink.errors > 0 || sink.per_file_dropped > 0);
+#ifdef RP_FUZZ_HAVE_IR_LOWER
+    /* and the lowering into the IR, as `rulepack build/run` does for a bare query */
+    RP_FUZZ_REQUIRE(rp_ir_lower_query(&ctx, query) != NULL);
+#endif
 #endif
     rp_diag_end_file(&sink, "<query>");
     rp_arena_free(ctx.arena);
