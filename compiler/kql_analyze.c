@@ -709,7 +709,8 @@ static rp_type typed_literal(const char *name)
 static rp_type expr(az *z, rp_kql_node *node, const rp_kql_row *row)
 {
     if (!node) return RP_TYPE_UNKNOWN;
-    if (++z->depth > 400) { /* the parser bounds depth; this only guards hand-built trees */
+    /* the parser bounds the tree (RP_MAX_KQL_HEIGHT): this only guards hand-built trees */
+    if (++z->depth > RP_MAX_KQL_HEIGHT + 64) {
         z->depth--;
         return RP_TYPE_UNKNOWN;
     }
@@ -1485,7 +1486,7 @@ static const rp_kql_row *source(az *z, rp_kql_node *src, const rp_kql_row *input
 static const rp_kql_row *tabular(az *z, rp_kql_node *node, const rp_kql_row *input)
 {
     if (!node) return &open_row;
-    if (++z->depth > 400) {
+    if (++z->depth > RP_MAX_KQL_HEIGHT + 64) {
         z->depth--;
         return &open_row;
     }

@@ -348,6 +348,24 @@ static void test_many_lets(void)
     free(q);
 }
 
+/* The analysis descends as deep as the parser lets a tree grow (RP_MAX_KQL_HEIGHT): a column at
+ * the bottom of a 4,000-operator chain is still checked (it was skipped past 400 levels). */
+static void test_deep_chain_analysed(void)
+{
+    size_t links = 4000, len = 0;
+    char *q = malloc(64 + 2 * links);
+    len += (size_t)sprintf(q, "DeviceProcessEvents | where ProcessId == Nope");
+    for (size_t i = 0; i < links; i++) q[len++] = '+', q[len++] = '1';
+    q[len++] = '\n';
+    q[len] = '\0';
+    rp_test_run run;
+    rp_test_check_text(&run, "deep.kql", q);
+    RP_ASSERT_DIAG_AT(&run, "RP0301", 1, 42);
+    RP_ASSERT_NO_DIAG(&run, "RP0205");
+    rp_test_run_free(&run);
+    free(q);
+}
+
 static CU_TestInfo tests[] = {
     {"data-driven cases (tests/cases/kql_analyze.txt)", test_cases},
     {"AccountUpn on DeviceNetworkEvents: did you mean InitiatingProcessAccountUpn", test_did_you_mean_netconn},
@@ -360,6 +378,7 @@ static CU_TestInfo tests[] = {
     {"threat-intelligence latest-indicator pattern", test_threat_intelligence},
     {"union budget: RP0319 once, then an open row", test_union_budget},
     {"20,000 top-level lets: indexed lookups, shadowing, duplicates", test_many_lets},
+    {"a column at the bottom of a 4,000-operator chain is checked", test_deep_chain_analysed},
     CU_TEST_INFO_NULL,
 };
 
