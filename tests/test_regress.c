@@ -18,9 +18,10 @@
 #define REGRESS_DIR "tests/regress"
 /* Wall-clock budget of one replay: generous for valgrind and sanitizers, finite for hangs. */
 #define REPLAY_SECONDS 120
-/* Address space of one replay (as tests/scripts/hostile.sh bounds rulepack): hostile input must
- * be handled in bounded memory, so an input that makes a stage allocate gigabytes fails here.
- * Not under AddressSanitizer (its shadow memory needs terabytes of address space) nor valgrind. */
+/* Memory of one replay (as tests/scripts/hostile.sh bounds rulepack): hostile input must be
+ * handled in bounded memory, so an input that makes a stage allocate gigabytes fails here. The
+ * address space is limited (not under AddressSanitizer, whose shadow memory needs terabytes of
+ * it, nor valgrind); under AddressSanitizer the peak resident size is checked after the run. */
 #define REPLAY_MEMORY (1024ul * 1024ul * 1024ul)
 #if defined(__SANITIZE_ADDRESS__)
 #define REPLAY_ASAN 1
@@ -75,6 +76,14 @@ static int replay(replay_item *items, size_t index)
         if (!data) _exit(3);
         int known = rp_fuzz_run_target(item.target, (const uint8_t *)data, len);
         free(data);
+        /* under AddressSanitizer the address space is not bounded: the peak resident size is */
+        struct rusage usage;
+        if (!getenv("VALGRIND") && getrusage(RUSAGE_SELF, &usage) == 0 &&
+            (unsigned long)usage.ru_maxrss > REPLAY_MEMORY / 1024) {
+            fprintf(stderr, "%s: peak resident size %ld MB, over the %lu MB bound\n", item.path,
+                    usage.ru_maxrss / 1024, REPLAY_MEMORY >> 20);
+            _exit(5);
+        }
         _exit(known ? 0 : 4);
     }
     int status = -1;
