@@ -2,7 +2,8 @@
 # hostile.sh: the hostile-input pack (issue 6). Every file of tests/hostile/ plus generated giants
 # (10,000-level YAML and KQL nesting, a 1 MB line, a 1,000,001-node list, a 100 MB file) goes
 # through build/rulepack check, alone and all together in one folder with a known-good rule, in
-# all four formats, under `ulimit -v` and `timeout`. Required: never a crash (exit >= 128) or a
+# all four formats, under `ulimit -v` and `timeout`; also the costly shapes (200 `union *`, a
+# 100,000-star wildcard, 100,000 lets) that must stay cheap. Required: never a crash (exit >= 128) or a
 # timeout, the exit status and codes of tests/hostile/EXPECT, output that stays well-formed
 # (JSON and SARIF parse, GitHub annotations one per line, text free of control characters),
 # and the good rule still checked (its diagnostics present) next to the hostile ones.
@@ -41,6 +42,9 @@ w('long_or.kql', 'DeviceProcessEvents | where ' + ' or '.join(['FileName == "a"'
 w('long_chain.kql', 'DeviceProcessEvents | where ProcessId == 0' + ' + 1' * 250000 + '\n')
 w('member_chain.kql', 'DeviceProcessEvents | where AdditionalFields' + '.a' * 250000 + ' == 1\n')
 w('nested_chains.kql', 'DeviceProcessEvents | where ProcessId == ' + '(' * 60 + '0' + ('+1' * 4000 + ')') * 60 + '\n')
+w('union_stars.kql', 'union *\n' + '| union *\n' * 199 + '| take 1\n')
+w('wildcard_stars.kql', 'union ' + '*' * 100000 + 'z\n| take 1\n')
+w('many_lets.kql', ''.join('let x%d = %d;\n' % (i, i) for i in range(100000)) + 'print x99999\n')
 PY
 head -c 100000000 /dev/zero | tr '\0' 'a' > "$pack/huge.yaml"
 
