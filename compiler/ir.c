@@ -127,11 +127,16 @@ rp_ir_expr *rp_ir_now(rp_arena *arena, int64_t offset, rp_span span)
 
 void rp_ir_push_arg(rp_arena *arena, rp_ir_expr *e, rp_ir_expr *arg)
 {
-    /* Arguments are few; grow by copying (the arena frees the old array). */
-    rp_ir_expr **args = RP_NEW_ARRAY(arena, rp_ir_expr *, e->nargs + 1);
-    if (e->nargs) memcpy(args, e->args, e->nargs * sizeof *args);
-    args[e->nargs++] = arg;
-    e->args = args;
+    /* Grows geometrically: a flattened and/or of thousands of terms stays linear (the arena frees
+     * the abandoned arrays with the rule). */
+    if (e->nargs >= e->args_capacity) {
+        size_t capacity = e->args_capacity ? e->args_capacity * 2 : 4;
+        rp_ir_expr **args = RP_NEW_ARRAY(arena, rp_ir_expr *, capacity);
+        if (e->nargs) memcpy(args, e->args, e->nargs * sizeof *args);
+        e->args = args;
+        e->args_capacity = capacity;
+    }
+    e->args[e->nargs++] = arg;
 }
 
 static void push_flat(rp_arena *arena, rp_ir_expr *into, rp_ir_expr *part)

@@ -188,6 +188,7 @@ struct rp_ir_expr {
     int negated;             /* STR, IN, BETWEEN: the ! form */
     rp_ir_expr **args;
     size_t nargs;
+    size_t args_capacity;    /* internal to rp_ir_push_arg: slots allocated in args */
     rp_ir_value *set;        /* IN */
     size_t nset;
 };
