@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the Debian packages rulepack needs are installed: installs what is missing when run
 # as root (apt-get), else prints the one command to run. Fast when everything is there.
-PKGS="build-essential clang libyaml-dev libcyaml-dev libjansson-dev libcunit1-dev libpcre2-dev python3 python3-jsonschema python3-yaml valgrind"
+PKGS="build-essential clang libclang-rt-14-dev libyaml-dev libcyaml-dev libjansson-dev libcunit1-dev libpcre2-dev python3 python3-jsonschema python3-yaml valgrind"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
