@@ -205,7 +205,7 @@ static void emit_rule(rp_ctx *ctx, rp_session_file *f, void *user)
     built *x = &run->b[f->index];
     x->rel = relative_path(f->path);
     if (!f->rule) return;
-    x->stem = rp_emit_file_stem(ctx->arena, f->rule->id.text);
+    x->stem = rp_emit_rule_stem(ctx->arena, f->rule);
     if (rp_emit_sigma_rule(ctx, f->rule, f->ir, run->out_dir) != 0) run->io_error = 1;
     if (rp_emit_kql_rule(ctx, f->rule, run->out_dir) != 0) run->io_error = 1;
     char sp[PATH_MAX + 300], kp[PATH_MAX + 300];

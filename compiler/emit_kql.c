@@ -107,7 +107,7 @@ int rp_emit_kql_rule(rp_ctx *ctx, const rp_rule *rule, const char *out_dir)
         rp_report(ctx, RP0503, (rp_span){0}, "cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
-    char *path = rp_arena_printf(ctx->arena, "%s/%s.kql", dir, rp_emit_file_stem(ctx->arena, rule->id.text));
+    char *path = rp_arena_printf(ctx->arena, "%s/%s.kql", dir, rp_emit_rule_stem(ctx->arena, rule));
     FILE *f = fopen(path, "wb");
     if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
         rp_report(ctx, RP0503, (rp_span){0}, "cannot write %s: %s", path, strerror(errno));

@@ -952,15 +952,17 @@ static int is_uuid(const char *s)
 }
 
 /* A string cut to at most max bytes on a UTF-8 boundary. */
-static json_t *bounded(const char *s, size_t max)
+/* A JSON string of s[0..len) cut at max bytes on a character boundary (NUL bytes kept). */
+static json_t *bounded_n(const char *s, size_t len, size_t max)
 {
-    size_t len = strlen(s);
     if (len > max) {
         len = max;
         while (len && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
     }
     return json_stringn(s, len);
 }
+
+static json_t *bounded(const char *s, size_t max) { return bounded_n(s, strlen(s), max); }
 
 static void add_unique(json_t *arr, const char *s, size_t len)
 {
@@ -1036,6 +1038,28 @@ char *rp_emit_file_stem(rp_arena *arena, const char *rule_id)
     }
     if (out[0] == '.') out[0] = '_';
     return out;
+}
+
+/* FNV-1a: a short, stable fingerprint of a path. */
+static uint32_t path_hash(const char *text)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+char *rp_emit_rule_stem(rp_arena *arena, const rp_rule *rule)
+{
+    if (rule->id.text && *rule->id.text) return rp_emit_file_stem(arena, rule->id.text);
+    /* A bare query has no id: its file name, made safe, plus a hash of its path as given, so two
+     * queries never share output files (a.kql and a_b/../a.kql, "a b.kql" and "a_b.kql"). */
+    const char *path = rule->src ? rule->src->path : "query";
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".kql") == 0) len -= 4;
+    char *name = rp_emit_file_stem(arena, rp_arena_strndup(arena, base, len));
+    return rp_arena_printf(arena, "query-%s-%08x", name, path_hash(path));
 }
 
 static char *dump(rp_arena *arena, json_t *doc)
@@ -1131,7 +1155,9 @@ char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const rp_ir_rule *ir,
     if (is_uuid(rule->id.text)) json_object_set_new(doc, "id", json_string(rule->id.text));
     json_object_set_new(doc, "status", json_string(rule->status.text && strcasecmp(rule->status.text, "deprecated") == 0 ? "deprecated" : "experimental"));
     if (rule->description.text) {
-        json_object_set_new(doc, "description", bounded(rule->description.text, 65535));
+        const rp_ynode *node = rule->description.node;
+        size_t len = node && node->kind == RP_Y_SCALAR ? node->value_len : strlen(rule->description.text);
+        json_object_set_new(doc, "description", bounded_n(rule->description.text, len, 65535));
         json_t *refs = references(rule->description.text);
         if (json_array_size(refs)) json_object_set_new(doc, "references", refs);
         else json_decref(refs);
@@ -1163,7 +1189,7 @@ char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const rp_ir_rule *ir,
     const char *level = level_of(rule->severity.text);
     if (level) json_object_set_new(doc, "level", json_string(level));
 
-    char *name = rp_arena_printf(arena, "rp_%s", rp_emit_file_stem(arena, rule->id.text));
+    char *name = rp_arena_printf(arena, "rp_%s", rp_emit_rule_stem(arena, rule));
     json_t *corr = correlation(&em, name, doc);
     if (corr) json_object_set_new(doc, "name", json_string(name));
     if (json_array_size(em.notes)) json_object_set(doc, "x_rulepack_fidelity", em.notes);
@@ -1203,7 +1229,7 @@ int rp_emit_sigma_rule(rp_ctx *ctx, const rp_rule *rule, const rp_ir_rule *ir, c
     if (!text) return 0;
     char *dir = rp_arena_printf(ctx->arena, "%s/sigma", out_dir);
     if (make_dir(ctx, out_dir) || make_dir(ctx, dir)) return -1;
-    char *stem = rp_emit_file_stem(ctx->arena, rule->id.text);
+    char *stem = rp_emit_rule_stem(ctx->arena, rule);
     if (write_file(ctx, rp_arena_printf(ctx->arena, "%s/%s.json", dir, stem), text)) return -1;
     char *cpath = rp_arena_printf(ctx->arena, "%s/%s.correlation.json", dir, stem);
     if (corr) return write_file(ctx, cpath, corr);

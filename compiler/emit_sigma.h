@@ -38,5 +38,8 @@ int rp_emit_sigma_rule(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_rule
 /* The file-name form of a rule id (shared with emit_kql.c): [A-Za-z0-9._-] kept, every other
  * byte '_', a leading '.' replaced, "rule" for an empty or missing id. In arena. */
 char *rp_emit_file_stem(rp_arena *arena, const char *rule_id);
+/* The output file stem of a rule: its id made safe, or for a bare query (no id)
+ * "query-<file name>-<hash of its path>", unique per path. */
+char *rp_emit_rule_stem(rp_arena *arena, const rp_rule *rule);
 
 #endif
