@@ -1966,6 +1966,7 @@ static void parse_func_body(parser *p, rp_kql_node *func)
     if (!expect(p, RP_KQL_T_LBRACE, "'{'")) return;
     while (p->tok.kind != RP_KQL_T_RBRACE && p->tok.kind != RP_KQL_T_EOF && !p->aborted) {
         if (accept(p, RP_KQL_T_SEMI)) continue;
+        uint32_t before = p->tok.start;
         rp_kql_node *stmt = parse_statement(p);
         push(p, &block->items, stmt);
         if (p->panic) skip_to_sync(p);
@@ -1979,6 +1980,12 @@ static void parse_func_body(parser *p, rp_kql_node *func)
                 skip_to_sync(p);
                 if (p->tok.kind == RP_KQL_T_SEMI || p->tok.kind == RP_KQL_T_PIPE) advance(p);
             }
+        }
+        /* always make progress: skip_to_sync stops at a stray closer (`{1]}`), which no
+         * statement consumes (tests/regress/kql-func-body-stray-closer) */
+        if (p->tok.start == before && p->tok.kind != RP_KQL_T_EOF && p->tok.kind != RP_KQL_T_RBRACE) {
+            advance(p);
+            p->panic = 1; /* reported once: quiet until the next sync point */
         }
     }
     expect_match(p, RP_KQL_T_RBRACE, "'}'", "'{'", open);

@@ -430,6 +430,20 @@ static void test_nul_byte(void)
     rp_test_run_free(&rule);
 }
 
+/* A stray closer in a function body is consumed (it looped forever, allocating). */
+static void test_func_body_progress(void)
+{
+    static const char *const texts[] = {"print (a: {1]}", "print (a: {1)}", "let f = () { T | where x ] ; y };\nf()",
+                                        "print (a:int) { ] ] ] }"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        parsed run;
+        parse_text(&run, texts[i], strlen(texts[i]), NULL, NULL);
+        CU_ASSERT(run.sink.count >= 1 && run.sink.count <= 8); /* bounded: about two per stray closer */
+        CU_ASSERT(run.query->syntax_errors >= 1);
+        parsed_free(&run);
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"data-driven cases (tests/cases/kql_parse.txt)", test_case_file},
     {"10,000 nested parentheses give RP0205, no overflow", test_depth_guard},
@@ -441,6 +455,7 @@ static CU_TestInfo tests[] = {
     {"nested chains: statement height bounded, RP0205", test_height_limit},
     {"and/or runs: left-deep up to 64, balanced beyond", test_logic_runs},
     {"a NUL byte: RP0212 where it is, in and out of literals and rules", test_nul_byte},
+    {"a stray closer in a function body is consumed", test_func_body_progress},
     CU_TEST_INFO_NULL,
 };
 
