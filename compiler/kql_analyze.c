@@ -187,6 +187,7 @@ static void rb_rehash(az *z, rowb *b)
 
 static long rb_index(const rowb *b, const char *name)
 {
+    if (!name) return -1; /* a nameless item (after a syntax error) names no column */
     if (b->slots) {
         size_t mask = b->nslots - 1;
         for (size_t h = name_hash(name) & mask; b->slots[h]; h = (h + 1) & mask)
@@ -200,6 +201,7 @@ static long rb_index(const rowb *b, const char *name)
 
 static void rb_push(az *z, rowb *b, const char *name, rp_type type)
 {
+    if (!name) return; /* never a nameless column (tests/regress/kql-rename-without-name) */
     b->cols = rp_arena_grow(z->ctx->arena, b->cols, sizeof *b->cols, &b->cap, b->count + 1);
     b->cols[b->count].name = name;
     b->cols[b->count].type = type;
@@ -212,6 +214,7 @@ static void rb_push(az *z, rowb *b, const char *name, rp_type type)
  * can repeat a name) must become findable. Renames are few; rows are rebuilt once per operator. */
 static void rb_rename(az *z, rowb *b, size_t i, const char *name)
 {
+    if (!name) return;
     b->cols[i].name = name;
     if (b->slots) rb_rehash(z, b);
 }
