@@ -93,7 +93,7 @@ bench: $(BUILD)/rulepack
 	@if [ -f tests/bench/run.sh ]; then sh tests/bench/run.sh $(BUILD); fi
 
 fuzz:
-	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
+	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) FUZZ_FLAGS="$(FUZZ_FLAGS)"
 
 docs: $(BUILD)/rulepack
 	$(BUILD)/rulepack codes --markdown > docs/diagnostics.md
