@@ -2279,6 +2279,7 @@ static int cmp_cstr(const void *a, const void *b) { return strcmp(*(const char *
 /* Sorted, de-duplicated list of names. */
 static const char **uniq_sorted(const char **v, size_t *n)
 {
+    if (*n == 0) return v; /* qsort(NULL, 0) is undefined behaviour (no rule in the C matcher) */
     qsort(v, *n, sizeof *v, cmp_cstr);
     size_t w = 0;
     for (size_t i = 0; i < *n; i++)
