@@ -1959,6 +1959,7 @@ static const char api_text[] =
     "        m->rstats[r].suppressed = &m->supp[d->excl_off];\n"
     "        m->rstats[r].excl_names = &rpx_excl_names[d->excl_off];\n"
     "        m->rstats[r].nexcl = rp_matcher_rules[r].nexcl;\n"
+    "        m->rstats[r].has_tail = d->finish != NULL;\n"
     "    }\n"
     "    for (size_t g = 0; g < rpx_nstages; g++) {\n"
     "        const rpx_stage *st = &rpx_stages[g];\n"

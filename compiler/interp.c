@@ -79,9 +79,9 @@
  * Accounting (rp_rule_stats): `matched` counts rows leaving a source's stages (mv-expand may make
  *   several per event), before exclusions; `aggregated` the unsuppressed ones entering the tail;
  *   `alerts` alert lines (for a tail: its output rows at finish). The global `matched` counts an
- *   event once per rule with at least one such row. Note: rp_stats_consistent takes a rule with
- *   aggregated == 0 for a filter rule, so a tail that emits on empty input (count, summarize
- *   without by) reads as inconsistent there.
+ *   event once per rule with at least one such row. `has_tail` tells rp_stats_consistent which
+ *   bucket to add (aggregated for a tail, alerts otherwise), so a tail that emits on empty input
+ *   (count, summarize without by) still adds up.
  */
 #include "interp.h"
 
@@ -1089,6 +1089,7 @@ static void ensure_reader(rp_interp *in)
         in->rstats[i].suppressed = in->rules[i].suppressed;
         in->rstats[i].excl_names = in->rules[i].excl_names;
         in->rstats[i].nexcl = in->rules[i].ir->nexcls;
+        in->rstats[i].has_tail = in->rules[i].ir->ntail > 0;
     }
     in->stats.rules = in->rstats;
     in->stats.nrules = in->nrules;

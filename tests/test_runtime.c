@@ -352,6 +352,27 @@ static void test_reader_rejects(void)
     rp_reader_free(&r);
 }
 
+/* Per-rule accounting: a filter rule adds `alerts`, a tail rule `aggregated`, also when the tail
+ * emits a row on empty input (count, summarize without by) and nothing matched. */
+static void test_rule_accounting(void)
+{
+    uint64_t supp[2] = {0, 0};
+    const char *names[2] = {"a", "b"};
+    rp_rule_stats rules[2] = {{.rule_id = "filter", .suppressed = supp, .excl_names = names, .nexcl = 1},
+                              {.rule_id = "count", .suppressed = supp + 1, .excl_names = names + 1, .nexcl = 1, .has_tail = true}};
+    rp_stats st = {.lines_read = 3, .evaluated = 3, .rules = rules, .nrules = 2};
+    rules[1].alerts = 1; /* `count` on no match: one row, Count = 0 */
+    CU_ASSERT_TRUE(rp_stats_consistent(&st));
+    rules[1].has_tail = false; /* read as a filter rule, one alert from nothing matched is wrong */
+    CU_ASSERT_FALSE(rp_stats_consistent(&st));
+    rules[1].has_tail = true;
+    rules[0].matched = 2, rules[0].alerts = 1, supp[0] = 1; /* one alert, one suppressed */
+    rules[1].matched = 3, rules[1].aggregated = 2, supp[1] = 1;
+    CU_ASSERT_TRUE(rp_stats_consistent(&st));
+    supp[1] = 0; /* a suppressed event not counted */
+    CU_ASSERT_FALSE(rp_stats_consistent(&st));
+}
+
 static void test_reader_stream(void)
 {
     rp_stats st = {0};
@@ -659,6 +680,7 @@ static CU_TestInfo tests[] = {
     {"reader: values, escapes, routing", test_reader_values},
     {"reader: rejections and accounting", test_reader_rejects},
     {"reader: stream, long lines", test_reader_stream},
+    {"per-rule accounting (filter and tail rules)", test_rule_accounting},
     {"prefilter soundness", test_prefilter},
     {"json writer", test_json_writer},
     {"regex syntax check", test_regex},
