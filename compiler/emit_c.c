@@ -2014,7 +2014,7 @@ static const char api_text[] =
     "            if (d->sources[s].table == ev->table) v = d->sources[s].fn(m, ev, false);\n"
     "        rp_scratch_reset(&m->sc);\n"
     "        verdicts[r].matched = v >= 0;\n"
-    "        verdicts[r].exclusion = v - 1;\n"
+    "        verdicts[r].exclusion = v > 0 ? v - 1 : -1; /* v: -1 no match, 0 alert, k exclusion k-1 */\n"
     "        alerts += v == 0;\n"
     "    }\n"
     "    return alerts;\n"

@@ -735,7 +735,7 @@ bool rp_stats_consistent(const rp_stats *st)
         const rp_rule_stats *rs = &st->rules[i];
         uint64_t sup = 0;
         for (size_t k = 0; k < rs->nexcl; k++) sup += rs->suppressed[k];
-        if (rs->matched != sup + (rs->aggregated ? rs->aggregated : rs->alerts)) return false;
+        if (rs->matched != sup + (rs->has_tail ? rs->aggregated : rs->alerts)) return false;
     }
     return true;
 }

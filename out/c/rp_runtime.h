@@ -282,6 +282,7 @@ typedef struct rp_rule_stats {
     uint64_t *suppressed;   /* per exclusion, `nexcl` entries */
     const char *const *excl_names;
     size_t nexcl;
+    bool has_tail;          /* summarize/count/top...: `aggregated` is the bucket, even when 0 */
 } rp_rule_stats;
 
 typedef struct rp_stats {

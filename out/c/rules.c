@@ -417,6 +417,7 @@ rp_matcher *rp_matcher_new(int64_t now, char *err, size_t errcap)
         m->rstats[r].suppressed = &m->supp[d->excl_off];
         m->rstats[r].excl_names = &rpx_excl_names[d->excl_off];
         m->rstats[r].nexcl = rp_matcher_rules[r].nexcl;
+        m->rstats[r].has_tail = d->finish != NULL;
     }
     for (size_t g = 0; g < rpx_nstages; g++) {
         const rpx_stage *st = &rpx_stages[g];
@@ -471,7 +472,7 @@ size_t rp_matcher_eval(rp_matcher *m, const rp_event *ev, rp_verdict *verdicts)
             if (d->sources[s].table == ev->table) v = d->sources[s].fn(m, ev, false);
         rp_scratch_reset(&m->sc);
         verdicts[r].matched = v >= 0;
-        verdicts[r].exclusion = v - 1;
+        verdicts[r].exclusion = v > 0 ? v - 1 : -1; /* v: -1 no match, 0 alert, k exclusion k-1 */
         alerts += v == 0;
     }
     return alerts;
