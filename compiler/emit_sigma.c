@@ -1118,9 +1118,13 @@ char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const rp_ir_rule *ir,
             if (n->kind == N_FALSE) det = n;
             continue;
         }
-        /* later filters may read what this stage computes */
-        for (size_t k = 0; k < st->nassigns; k++)
-            if (st->assigns[k].slot >= 0 && (size_t)st->assigns[k].slot < ir->nslots) em.dirty[st->assigns[k].slot] = 1;
+        /* later filters may read what this stage computes; `project FileName` (a column copied
+         * into its own slot) leaves the event's value there, so it stays an input column */
+        for (size_t k = 0; k < st->nassigns; k++) {
+            const rp_ir_assign *as = &st->assigns[k];
+            if (as->expr && as->expr->kind == RP_IR_COL && as->expr->slot == as->slot) continue;
+            if (as->slot >= 0 && (size_t)as->slot < ir->nslots) em.dirty[as->slot] = 1;
+        }
         for (size_t k = 0; k < st->npieces; k++)
             if (st->pieces[k].name && st->pieces[k].slot >= 0 && (size_t)st->pieces[k].slot < ir->nslots)
                 em.dirty[st->pieces[k].slot] = 1;

@@ -290,6 +290,38 @@ static void test_filter_never_broader(void)
     emitted_free(&em);
 }
 
+/* `project Col` copies the event's column into its own slot: exclusions and later filters on it
+ * still read the event, so they stay in Sigma; a column the query computes does not. */
+static void test_projected_columns(void)
+{
+    const char *excl = "exclusions:\n"
+                       "  - scenario: Parent\n"
+                       "    description: d\n"
+                       "    filter: process.parent.name =~ \"x.exe\"\n"
+                       "  - scenario: Host\n"
+                       "    description: d\n"
+                       "    filter: DeviceName == \"build-01\"\n";
+    emitted em;
+    emit_text(&em, rule_yaml("DeviceProcessEvents | where FileName =~ 'a.exe' | project Timestamp, DeviceName, FileName, "
+                             "InitiatingProcessFileName | where DeviceName startswith 'srv'",
+                             excl));
+    if (count_code(&em, "RP0501") != 0) dump(&em);
+    CU_ASSERT_EQUAL(count_code(&em, "RP0501"), 0);
+    HAS(em.sigma, "\"filter_parent\": {\n      \"InitiatingProcessFileName\": \"x.exe\"");
+    HAS(em.sigma, "\"filter_host\": {\n      \"DeviceName|cased\": \"build-01\"");
+    HAS(em.sigma, "\"DeviceName|startswith\": \"srv\"");
+    emitted_free(&em);
+    /* computed into the same name: the slot no longer holds the event's value */
+    emit_text(&em, rule_yaml("DeviceProcessEvents | where FileName =~ 'a.exe' | project FileName, DeviceName = "
+                             "toupper(DeviceName), InitiatingProcessFileName",
+                             excl));
+    if (count_code(&em, "RP0501") != 1) dump(&em);
+    CU_ASSERT_EQUAL(count_code(&em, "RP0501"), 1);
+    HAS(em.sigma, "filter_parent");
+    HASNT(em.sigma, "filter_host");
+    emitted_free(&em);
+}
+
 static void test_no_exclusions_condition(void)
 {
     emitted em;
@@ -438,6 +470,7 @@ static CU_TestInfo tests[] = {
     {"negations in the detection", test_negation_in_detection},
     {"untranslatable detection part: broader, with a note", test_untranslatable_detection_is_broader},
     {"allow-list approximations are never broader", test_filter_never_broader},
+    {"projected columns stay event columns", test_projected_columns},
     {"no exclusions: plain condition", test_no_exclusions_condition},
     {"summarize with a threshold: correlation", test_correlation},
     {"escaping in JSON and KQL", test_escaping},
