@@ -205,6 +205,22 @@ static char *join_path(const char *dir, const char *name)
     return n && dir[n - 1] == '/' ? rp_xprintf("%s%s", dir, name) : rp_xprintf("%s/%s", dir, name);
 }
 
+/* A folder `rulepack build` wrote: its manifest.json opens with our generator line. Walking into
+ * it would read the .kql files in its kql/ back as bare queries (`rulepack build .` with the default out/
+ * would then compile its own output again, under a new name each run). */
+static int is_build_output(const char *dir)
+{
+    char *manifest = join_path(dir, "manifest.json");
+    FILE *f = fopen(manifest, "rb");
+    free(manifest);
+    if (!f) return 0;
+    char head[128];
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = '\0';
+    return strstr(head, "\"generator\": \"rulepack ") != NULL;
+}
+
 static void walk_folder(rp_session *session, const char *dir, int depth, size_t *found)
 {
     if (depth > RP_MAX_DIR_DEPTH) {
@@ -234,8 +250,9 @@ static void walk_folder(rp_session *session, const char *dir, int depth, size_t 
         char *path = join_path(dir, names[i]);
         struct stat info;
         if (!rp_config_is_ignored(session->config, path) && stat(path, &info) == 0) {
-            if (S_ISDIR(info.st_mode))
-                walk_folder(session, path, depth + 1, found);
+            if (S_ISDIR(info.st_mode)) {
+                if (!is_build_output(path)) walk_folder(session, path, depth + 1, found);
+            }
             else if (S_ISREG(info.st_mode) && is_rule_file_name(names[i])) {
                 add_file(session, path);
                 (*found)++;
