@@ -20,7 +20,8 @@ RUNTIME_OBJ  = $(patsubst compiler/runtime/%.c,$(BUILD)/obj/runtime/%.o,$(RUNTIM
 TEST_SRC     = $(sort $(wildcard tests/test_*.c))
 TEST_BIN     = $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 SCHEMA_FILES = $(sort $(wildcard schema/*.yaml))
-RUNTIME_FILES = $(sort $(wildcard compiler/runtime/*.c compiler/runtime/*.h))
+# rp_limits.h goes with the runtime: it holds the runtime's limits too (one header for all)
+RUNTIME_FILES = $(sort $(wildcard compiler/runtime/*.c compiler/runtime/*.h) compiler/rp_limits.h)
 
 .DEFAULT_GOAL := all
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/runtime/*.d)

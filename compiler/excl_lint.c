@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "excl_parse.h"
+#include "rp_limits.h"
 
 /* ================================================================ string facts (ASCII folding,
  * as KQL-SEMANTICS.md 3 recommends; `has` as the phrase rule of 2.3) */
@@ -83,9 +84,6 @@ typedef struct dnf {
     int overflow;
 } dnf;
 
-/* Past these the check says nothing (a sound "unknown"). */
-#define DNF_MAX_CONJ 512
-#define DNF_MAX_LITS 64
 
 static dnf dnf_true(rp_arena *a)
 {
@@ -98,7 +96,7 @@ static dnf dnf_true(rp_arena *a)
 static dnf dnf_product(rp_arena *a, dnf x, dnf y)
 {
     dnf r = {0};
-    if (x.overflow || y.overflow || x.count * y.count > DNF_MAX_CONJ) {
+    if (x.overflow || y.overflow || x.count * y.count > RP_MAX_EXCL_DNF_CONJ) {
         r.overflow = 1;
         return r;
     }
@@ -106,7 +104,7 @@ static dnf dnf_product(rp_arena *a, dnf x, dnf y)
     for (size_t i = 0; i < x.count; i++)
         for (size_t j = 0; j < y.count; j++) {
             size_t n = x.items[i].n + y.items[j].n;
-            if (n > DNF_MAX_LITS) {
+            if (n > RP_MAX_EXCL_DNF_LITS) {
                 r.overflow = 1;
                 return r;
             }
@@ -122,7 +120,7 @@ static dnf dnf_product(rp_arena *a, dnf x, dnf y)
 static dnf dnf_union(rp_arena *a, dnf x, dnf y)
 {
     dnf r = {0};
-    if (x.overflow || y.overflow || x.count + y.count > DNF_MAX_CONJ) {
+    if (x.overflow || y.overflow || x.count + y.count > RP_MAX_EXCL_DNF_CONJ) {
         r.overflow = 1;
         return r;
     }

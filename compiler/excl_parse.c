@@ -10,10 +10,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "rp_limits.h"
 #include "suggest.h"
 
-/* Nesting depth of parentheses and NOT before RP0601: guards the recursive parser's stack. */
-#define RP_EXCL_MAX_DEPTH 200
 
 /* ---------------------------------------------------------------- lexer */
 
@@ -499,8 +498,8 @@ static rp_excl_node *parse_predicate(parser *p)
 /* unary := NOT unary | '(' or_expr ')' | predicate */
 static rp_excl_node *parse_unary(parser *p)
 {
-    if (p->depth >= RP_EXCL_MAX_DEPTH) {
-        error_at(p, RP0601, p->tok.start, p->tok.end, "the filter nests deeper than %d levels", RP_EXCL_MAX_DEPTH);
+    if (p->depth >= RP_MAX_EXCL_DEPTH) {
+        error_at(p, RP0601, p->tok.start, p->tok.end, "the filter nests deeper than %d levels", RP_MAX_EXCL_DEPTH);
         return NULL;
     }
     size_t start = p->tok.start;

@@ -24,15 +24,6 @@
 
 extern char **environ;
 
-/* Files at REV read to find who had a reused id (an id named in many files is not a copied rule's). */
-#define HISTORY_MAX_CANDIDATES 64
-/* Node comparisons allowed to decide whether a rule changed; past it (alias or width bombs) the
- * two texts are compared as bytes instead. */
-#define HISTORY_COMPARE_BUDGET 4000000u
-/* Nesting followed through aliases before the comparison gives up (see the budget). */
-#define HISTORY_COMPARE_DEPTH (2 * RP_MAX_YAML_DEPTH)
-/* Output of one git run that we keep (ls-tree and diff of a large repository are a few MB). */
-#define HISTORY_MAX_LISTING (512u * 1024u * 1024u)
 
 typedef struct history_change {
     const char *path;     /* path now, relative to the repository root */
@@ -321,7 +312,7 @@ static int open_repo(rp_history *history, rp_ctx *ctx, history_repo *repo)
     repo->commit = out.data;
 
     const char *ls_tree[] = {"ls-tree", "-r", "-z", "--name-only", "--full-tree", repo->commit, NULL};
-    status = run_git(repo->root, ls_tree, HISTORY_MAX_LISTING, &out);
+    status = run_git(repo->root, ls_tree, RP_MAX_HISTORY_LISTING, &out);
     repo->listing = out.data;
     if (status != 0 || out.truncated) {
         report_bad_rev(history, ctx, repo, "could not be listed");
@@ -336,7 +327,7 @@ static int open_repo(rp_history *history, rp_ctx *ctx, history_repo *repo)
     /* The working tree against REV; -M pairs a deleted and an added file that are alike. */
     const char *diff[] = {"diff", "--name-status", "-z", "-M", "--no-relative", "--no-ext-diff",
                           "--ignore-submodules", repo->commit, "--", NULL};
-    status = run_git(repo->root, diff, HISTORY_MAX_LISTING, &out);
+    status = run_git(repo->root, diff, RP_MAX_HISTORY_LISTING, &out);
     repo->diff = out.data;
     if (status != 0 || out.truncated) {
         report_bad_rev(history, ctx, repo, "could not be compared with the working tree");
@@ -492,7 +483,7 @@ static int node_equal(const rp_ynode *a, const rp_ynode *b, int top, unsigned de
     a = rp_ynode_resolve(a);
     b = rp_ynode_resolve(b);
     if (!a || !b) return a == b;
-    if (st->budget == 0 || depth > HISTORY_COMPARE_DEPTH) {
+    if (st->budget == 0 || depth > RP_MAX_HISTORY_DEPTH) {
         st->exhausted = 1;
         return 0;
     }
@@ -516,7 +507,7 @@ static int node_equal(const rp_ynode *a, const rp_ynode *b, int top, unsigned de
 /* 1 when the rule differs from its old version in anything but the top-level `version`. */
 static int content_changed(const rp_rule *rule, const history_old *old)
 {
-    compare_state st = {HISTORY_COMPARE_BUDGET, 0};
+    compare_state st = {RP_MAX_HISTORY_COMPARE, 0};
     int equal = node_equal(old->rule->root, rule->root, 1, 0, &st);
     if (st.exhausted)
         return old->src->len != rule->src->len || memcmp(old->src->text, rule->src->text, rule->src->len) != 0;
@@ -672,10 +663,10 @@ static int find_reused_id(const rp_history *history, rp_ctx *ctx, const history_
     if (!id || !guid_like(id)) return 0;
     const char *grep[] = {"grep", "-l", "-z", "-F", "-i", "-I", "-e", id, repo->commit, "--", "*.yaml", "*.yml", NULL};
     git_output out;
-    int status = run_git(repo->root, grep, HISTORY_MAX_LISTING, &out);
+    int status = run_git(repo->root, grep, RP_MAX_HISTORY_LISTING, &out);
     int found = 0;
     size_t prefix = strlen(repo->commit) + 1, read = 0;
-    for (size_t i = 0; status == 0 && i < out.len && read < HISTORY_MAX_CANDIDATES && !found;
+    for (size_t i = 0; status == 0 && i < out.len && read < RP_MAX_HISTORY_CANDIDATES && !found;
          i += strlen(out.data + i) + 1) {
         const char *candidate = out.data + i;
         if (strlen(candidate) <= prefix || strncmp(candidate, repo->commit, prefix - 1) != 0) continue;

@@ -201,8 +201,8 @@ static void test_pack_compiles(void)
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "cd %s && cc -std=c11 -Wall -Wextra -Werror -pedantic -Wtrigraphs -fsyntax-only -I%s/compiler/runtime "
-             "rules.c matcher.c > cc.log 2>&1",
-             dir, getenv("PWD") ? getenv("PWD") : ".");
+             "-I%s/compiler rules.c matcher.c > cc.log 2>&1",
+             dir, getenv("PWD") ? getenv("PWD") : ".", getenv("PWD") ? getenv("PWD") : ".");
     int rc = system(cmd);
     if (rc != 0) {
         snprintf(cmd, sizeof cmd, "cat %s/cc.log", dir);

@@ -47,12 +47,8 @@
 
 #define RP_RUNTIME_ABI 1
 
-/* Longest event line the matcher reads; longer lines are rejected and counted (same as limits.h). */
-#ifndef RP_MAX_EVENT_LINE
-#define RP_MAX_EVENT_LINE (16u * 1024u * 1024u)
-#endif
-/* JSON nesting depth inside one event; deeper lines are rejected as invalid JSON. */
-#define RP_MAX_JSON_DEPTH 256
+/* RP_MAX_EVENT_LINE, RP_MAX_JSON_DEPTH: every limit is in rp_limits.h (copied beside this file). */
+#include "rp_limits.h"
 
 #define RP_TICKS_PER_SECOND INT64_C(10000000)
 #define RP_TICKS_PER_MINUTE (60 * RP_TICKS_PER_SECOND)

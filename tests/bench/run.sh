@@ -13,8 +13,8 @@ mkdir -p "$DIR"
 CC=${CC:-cc}
 RT="compiler/runtime"
 $CC -std=c11 -O2 -Wall -Wextra -Werror -o "$DIR/gen_events" tests/bench/gen_events.c
-$CC -std=c11 -O2 -Wall -Wextra -Werror -pedantic -I$RT -o "$DIR/match_seed" tests/bench/match_seed.c $RT/*.c -lpcre2-8 -lm
-$CC -std=c11 -O2 -Wall -Wextra -Werror -I$RT -o "$DIR/jansson_seed" tests/bench/jansson_seed.c $RT/*.c -ljansson -lpcre2-8 -lm
+$CC -std=c11 -O2 -Wall -Wextra -Werror -pedantic -I$RT -Icompiler -o "$DIR/match_seed" tests/bench/match_seed.c $RT/*.c -lpcre2-8 -lm
+$CC -std=c11 -O2 -Wall -Wextra -Werror -I$RT -Icompiler -o "$DIR/jansson_seed" tests/bench/jansson_seed.c $RT/*.c -ljansson -lpcre2-8 -lm
 DATA="$DIR/events-${MB}mb.jsonl"
 if [ ! -s "$DATA" ]; then
   echo "generating $MB MB into $DATA ..."
