@@ -535,6 +535,9 @@ static int parse_line(rp_reader *r, const char *line, size_t len, rp_event *ev)
         while (cap < len + 16) cap *= 2;
         char *n = realloc(r->scratch, cap);
         if (!n) return RP_READ_IOERR;
+        /* PCRE2's JIT loads whole SIMD words, past a subject's end but inside the buffer; zero
+         * the new bytes once so that read is of defined memory (valgrind memcheck is clean) */
+        memset(n + r->scratch_cap, 0, cap - r->scratch_cap);
         r->scratch = n;
         r->scratch_cap = cap;
     }
