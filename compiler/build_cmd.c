@@ -6,7 +6,9 @@
  *   DIR/manifest.json   every rule: id, name, file, status full/partial/none, reasons, outputs
  * and ends with a summary on stderr: rules compiled fully, partly, not at all, grouped by reason.
  * Exit 0, 1 when a rule has errors (the other outputs still come out), 2 usage or I/O.
- * Deterministic: rules sorted by id, no timestamps, no absolute paths. */
+ * Deterministic: rules sorted by id, no timestamps, no absolute paths. What the previous build
+ * into DIR wrote (its manifest's outputs) is removed first, so a deleted or renamed rule leaves no
+ * stale Sigma or KQL behind for a consumer of DIR to deploy; nothing else in DIR is touched. */
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -39,7 +41,7 @@ static const char build_usage[] =
 typedef struct built {
     const char *rel;        /* relative form of the path for outputs (heap) */
     const char *stem;       /* file-name form of the id */
-    int sigma, kql;         /* outputs written */
+    int sigma, corr, kql;   /* outputs written (corr: the Sigma correlation) */
 } built;
 
 static int mkdir_p(const char *path)
@@ -65,6 +67,47 @@ static int write_file(const char *path, const char *text, size_t len)
     int ok = fwrite(text, 1, len, f) == len;
     if (fclose(f) != 0) ok = 0;
     return ok ? 0 : -1;
+}
+
+/* An output path as a manifest lists it: c/, sigma/ or kql/ and one plain file name (a manifest
+ * edited by hand or by an attacker cannot make build remove anything else). */
+static int is_output_name(const char *rel)
+{
+    const char *name = strncmp(rel, "c/", 2) == 0       ? rel + 2
+                       : strncmp(rel, "sigma/", 6) == 0 ? rel + 6
+                       : strncmp(rel, "kql/", 4) == 0   ? rel + 4
+                                                        : NULL;
+    if (!name || !*name || name[0] == '.') return 0;
+    for (const char *p = name; *p; p++)
+        if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') && *p != '.' &&
+            *p != '_' && *p != '-')
+            return 0;
+    return 1;
+}
+
+static void remove_output(const char *out_dir, json_t *rel)
+{
+    if (!json_is_string(rel) || !is_output_name(json_string_value(rel))) return;
+    char path[PATH_MAX + 300];
+    snprintf(path, sizeof path, "%s/%s", out_dir, json_string_value(rel));
+    remove(path);
+}
+
+/* Removes every file the previous build listed in DIR/manifest.json (when rulepack wrote it). */
+static void remove_previous_outputs(const char *out_dir)
+{
+    char mp[PATH_MAX + 32];
+    snprintf(mp, sizeof mp, "%s/manifest.json", out_dir);
+    json_t *old = json_load_file(mp, 0, NULL);
+    const char *gen = json_string_value(json_object_get(old, "generator"));
+    if (gen && strncmp(gen, "rulepack ", 9) == 0) {
+        size_t i, k;
+        json_t *v, *rule;
+        json_array_foreach (json_object_get(old, "outputs"), i, v) remove_output(out_dir, v);
+        json_array_foreach (json_object_get(old, "rules"), k, rule)
+            json_array_foreach (json_object_get(rule, "outputs"), i, v) remove_output(out_dir, v);
+    }
+    json_decref(old);
 }
 
 static int file_exists(const char *path)
@@ -208,10 +251,12 @@ static void emit_rule(rp_ctx *ctx, rp_session_file *f, void *user)
     x->stem = rp_emit_rule_stem(ctx->arena, f->rule);
     if (rp_emit_sigma_rule(ctx, f->rule, f->ir, run->out_dir) != 0) run->io_error = 1;
     if (rp_emit_kql_rule(ctx, f->rule, run->out_dir) != 0) run->io_error = 1;
-    char sp[PATH_MAX + 300], kp[PATH_MAX + 300];
+    char sp[PATH_MAX + 300], cp[PATH_MAX + 300], kp[PATH_MAX + 300];
     snprintf(sp, sizeof sp, "%s/sigma/%s.json", run->out_dir, x->stem);
+    snprintf(cp, sizeof cp, "%s/sigma/%s.correlation.json", run->out_dir, x->stem);
     snprintf(kp, sizeof kp, "%s/kql/%s.kql", run->out_dir, x->stem);
     x->sigma = file_exists(sp);
+    x->corr = file_exists(cp);
     x->kql = file_exists(kp);
 }
 
@@ -310,6 +355,7 @@ static json_t *manifest_rule(const rp_session_file *f, const built *x, int in_c,
     json_t *outs = json_array();
     if (in_c && !cwhy) json_array_append_new(outs, json_string("c/rules.c"));
     if (x->sigma) json_array_append_new(outs, json_sprintf("sigma/%s.json", x->stem));
+    if (x->corr) json_array_append_new(outs, json_sprintf("sigma/%s.correlation.json", x->stem));
     if (x->kql) json_array_append_new(outs, json_sprintf("kql/%s.kql", x->stem));
     json_object_set_new(r, "outputs", outs);
     return r;
@@ -376,6 +422,7 @@ int rp_cmd_build(int argc, char **argv)
         rp_session_close(&session);
         return 2;
     }
+    remove_previous_outputs(out_dir);
     size_t nb = session.file_count;
     build_run run = {out_dir, rp_xcalloc(nb + 1, sizeof *run.b), 0};
     rp_session_file *files = rp_session_lower(&session, emit_rule, &run);
