@@ -24,6 +24,9 @@
 
 #include "arena.h"
 #include "embedded.h"
+#include "rp_limits.h"
+#include "source.h"
+#include "yaml_doc.h"
 
 /* ------------------------------------------------------------------ cyaml target structures */
 
@@ -469,22 +472,81 @@ static const char *killchain_name_of(const void *items, size_t i)
 
 typedef struct rp_cyaml_log {
     char text[512];
+    unsigned line, column; /* of the innermost backtrace frame (libcyaml prints them 1-based); 0: none */
 } rp_cyaml_log;
 
 static void cyaml_capture_log(cyaml_log_t level, void *ctx, const char *fmt, va_list args)
 {
     rp_cyaml_log *log = ctx;
-    if (level < CYAML_LOG_ERROR || log->text[0]) return; /* keep the first error line */
+    if (level < CYAML_LOG_ERROR) return;
+    if (log->text[0]) {
+        /* the first frame after the message is the innermost: "  in ... (line: L, column: C)" */
+        char frame[256];
+        unsigned l, c;
+        vsnprintf(frame, sizeof frame, fmt, args);
+        const char *at = strstr(frame, "(line: ");
+        if (!log->line && at && sscanf(at, "(line: %u, column: %u)", &l, &c) == 2) log->line = l, log->column = c;
+        return; /* keep the first error line */
+    }
     vsnprintf(log->text, sizeof log->text, fmt, args);
     size_t n = strlen(log->text);
     while (n && (log->text[n - 1] == '\n' || log->text[n - 1] == ' ')) log->text[--n] = 0;
+    /* "Load: " prefixes lines; "Backtrace:" and its "  in ... (line: L, column: C)" frames (0-based)
+     * are left out: the diagnostic's own position comes from locate_cyaml_error */
+    if (strncmp(log->text, "Load: ", 6) == 0) memmove(log->text, log->text + 6, strlen(log->text + 6) + 1);
+    if (strcmp(log->text, "Backtrace:") == 0 || strncmp(log->text, "  in ", 5) == 0) log->text[0] = 0;
 }
 
-/* Loads one YAML document with libcyaml. Returns NULL (and reports) on failure. */
-static void *load_yaml(rp_schema *schema, const char *file, const char *data, size_t size,
-                       const cyaml_schema_value_t *top, int builtin)
+/* The first node of `kind` (an alias, or a mapping key equal to `key`) in document order. */
+static const rp_ynode *find_node(const rp_ynode *n, int want_alias, const char *key, size_t depth)
 {
-    rp_cyaml_log log = {{0}};
+    if (!n || depth > RP_MAX_YAML_DEPTH) return NULL;
+    if (want_alias && n->kind == RP_Y_ALIAS) return n;
+    if (n->kind == RP_Y_SEQUENCE)
+        for (size_t i = 0; i < n->count; i++) {
+            const rp_ynode *hit = find_node(n->items[i], want_alias, key, depth + 1);
+            if (hit) return hit;
+        }
+    if (n->kind == RP_Y_MAPPING)
+        for (size_t i = 0; i < n->count; i++) {
+            if (key && rp_yscalar_is(n->pairs[i].key, key)) return n->pairs[i].key;
+            const rp_ynode *hit = find_node(n->pairs[i].key, want_alias, key, depth + 1);
+            if (!hit) hit = find_node(n->pairs[i].value, want_alias, key, depth + 1);
+            if (hit) return hit;
+        }
+    return NULL;
+}
+
+/* Where libcyaml's complaint is in the file: libcyaml (1.3) gives no position, so the file is
+ * read again with the positioned loader and the alias, the unexpected key or the YAML syntax
+ * error is looked up there. 0 when nothing fits. */
+static void locate_cyaml_error(const rp_source *src, cyaml_err_t err, const char *log, unsigned *line,
+                               unsigned *column)
+{
+    *line = *column = 0;
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_ctx ctx = {.arena = rp_arena_new(), .diags = &sink, .src = src};
+    rp_diag_begin_file(&sink);
+    rp_ydoc *doc = rp_yaml_load(&ctx, src);
+    const char *unexpected = strstr(log, "Unexpected key: ");
+    const rp_ynode *hit = NULL;
+    if (doc && doc->root) {
+        if (err == CYAML_ERR_ALIAS) hit = find_node(doc->root, 1, NULL, 0);
+        else if (unexpected) hit = find_node(doc->root, 0, unexpected + strlen("Unexpected key: "), 0);
+    }
+    if (hit) rp_source_locate(src, hit->span.start, line, column);
+    else if (err == CYAML_ERR_LIBYAML_PARSER && sink.count) *line = sink.items[0].line, *column = sink.items[0].column;
+    rp_arena_free(ctx.arena);
+    rp_diag_sink_free(&sink);
+}
+
+/* Loads one YAML document with libcyaml. Returns NULL (and reports) on failure; `src` (NULL for
+ * the built-in files) places the error in the file. */
+static void *load_yaml(rp_schema *schema, const char *file, const char *data, size_t size,
+                       const cyaml_schema_value_t *top, int builtin, const rp_source *src)
+{
+    rp_cyaml_log log = {.text = {0}};
     cyaml_config_t config = {
         .log_fn = cyaml_capture_log,
         .log_ctx = &log,
@@ -496,7 +558,10 @@ static void *load_yaml(rp_schema *schema, const char *file, const char *data, si
     void *out = NULL;
     cyaml_err_t err = cyaml_load_data((const uint8_t *)data, size, &config, top, (cyaml_data_t **)&out, NULL);
     if (err != CYAML_OK) {
-        rp_diag *d = rp_diag_report_at(schema->diags, builtin ? RP0150 : RP0151, file, 0, 0,
+        unsigned line = 0, column = 0;
+        if (src) locate_cyaml_error(src, err, log.text, &line, &column);
+        if (src && !line) line = log.line, column = log.column;
+        rp_diag *d = rp_diag_report_at(schema->diags, builtin ? RP0150 : RP0151, file, line, column,
                                        "%s schema file '%s' could not be loaded: %s%s%s",
                                        builtin ? "the built-in" : "the", file, cyaml_strerror(err),
                                        log.text[0] ? ": " : "", log.text);
@@ -636,13 +701,13 @@ static void load_builtin(rp_schema *schema, const rp_embedded_file *file)
 {
     const char *name = file->name;
     if (strcmp(name, "tables.yaml") == 0) {
-        y_tables *t = load_yaml(schema, name, file->data, file->size, &tables_schema, 1);
+        y_tables *t = load_yaml(schema, name, file->data, file->size, &tables_schema, 1, NULL);
         if (!t) return;
         for (unsigned i = 0; i < t->tables_count; i++)
             add_table(schema, make_table(schema, t->tables[i].name, t->tables[i].columns,
                                          t->tables[i].columns_count, name, 1));
     } else if (strcmp(name, "asim.yaml") == 0) {
-        y_asim *a = load_yaml(schema, name, file->data, file->size, &asim_schema, 1);
+        y_asim *a = load_yaml(schema, name, file->data, file->size, &asim_schema, 1, NULL);
         if (!a) return;
         rp_table_entry **outputs = RP_NEW_ARRAY(schema->arena, rp_table_entry *, a->schemas_count + 1);
         for (unsigned i = 0; i < a->schemas_count; i++)
@@ -663,15 +728,15 @@ static void load_builtin(rp_schema *schema, const rp_embedded_file *file)
             }
         }
     } else if (strcmp(name, "attack.yaml") == 0) {
-        schema->attack = load_yaml(schema, name, file->data, file->size, &attack_schema, 1);
+        schema->attack = load_yaml(schema, name, file->data, file->size, &attack_schema, 1, NULL);
     } else if (strcmp(name, "sentinel.yaml") == 0) {
-        y_sentinel *s = load_yaml(schema, name, file->data, file->size, &sentinel_schema, 1);
+        y_sentinel *s = load_yaml(schema, name, file->data, file->size, &sentinel_schema, 1, NULL);
         if (!s) return;
         schema->sentinel = s;
         for (unsigned i = 0; i < s->connectors_count; i++)
             add_connector(schema, s->connectors[i].id, s->connectors[i].tables, s->connectors[i].tables_count, 0);
     } else if (strcmp(name, "rule-fields.yaml") == 0) {
-        schema->rule_fields = load_yaml(schema, name, file->data, file->size, &rule_fields_schema, 1);
+        schema->rule_fields = load_yaml(schema, name, file->data, file->size, &rule_fields_schema, 1, NULL);
         if (!schema->rule_fields) return;
         for (unsigned i = 0; i < schema->rule_fields->fields_count; i++)
             if (!schema->rule_fields->fields[i].parent) schema->rule_fields->fields[i].parent = "";
@@ -681,22 +746,17 @@ static void load_builtin(rp_schema *schema, const rp_embedded_file *file)
 
 static void load_extension_file(rp_schema *schema, const char *path)
 {
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        rp_diag_report_at(schema->diags, RP0151, path, 0, 0, "the schema file '%s' could not be read", path);
+    /* read as rule files are, with the same size limit: a schema directory can come with the
+     * pull request under check */
+    int too_large = 0;
+    char why[256];
+    const rp_source *src = rp_source_read_file(schema->arena, path, &too_large, why, sizeof why);
+    if (!src) {
+        rp_diag_report_at(schema->diags, RP0151, path, 0, 0, "the schema file '%s' could not be read: %s", path, why);
         return;
     }
-    rp_vec buf = {0};
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, file)) > 0) {
-        buf.items = rp_arena_grow(schema->arena, buf.items, 1, &buf.capacity, buf.count + got + 1);
-        memcpy((char *)buf.items + buf.count, chunk, got);
-        buf.count += got;
-    }
-    fclose(file);
     const char *path_copy = rp_arena_strdup(schema->arena, path);
-    y_extension *ext = load_yaml(schema, path_copy, buf.items ? buf.items : "", buf.count, &extension_schema, 0);
+    y_extension *ext = load_yaml(schema, path_copy, src->text, src->len, &extension_schema, 0, src);
     if (!ext) return;
     for (unsigned i = 0; i < ext->tables_count; i++)
         add_table(schema, make_table(schema, ext->tables[i].name, ext->tables[i].columns,

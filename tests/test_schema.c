@@ -546,6 +546,61 @@ static void test_schema_extensions(void)
     rp_diag_sink_free(&sink);
 }
 
+/* A schema file libcyaml refuses gets RP0151 at the line:col of what is wrong: an alias, an
+ * unexpected key, a value of the wrong shape, a YAML syntax error; the good file still loads. */
+static void test_schema_extension_errors(void)
+{
+    char dir[] = "/tmp/rp-schema-XXXXXX";
+    if (!mkdtemp(dir)) abort();
+    static const struct {
+        const char *name, *text;
+        unsigned line, column;
+        const char *says;
+    } cases[] = {
+        {"a_alias.yaml", "tables:\n  - &t {name: A_CL, columns: [\"x:string\"]}\n  - *t\n", 3, 5, "alias"},
+        {"b_key.yaml", "tables:\n  - name: B_CL\n    columns: [\"x:string\"]\n  - name: C_CL\n    colums: []\n", 5, 5,
+         "colums"},
+        {"c_shape.yaml", "tables:\n  - name: D_CL\n    columns: notalist\n", 3, 14, "SEQUENCE"},
+        {"d_syntax.yaml", "tables:\n  - name: E_CL\n\tcolumns: []\n", 3, 1, "libyaml"},
+        {"e_good.yaml", "tables:\n  - name: Good_CL\n    columns: [\"x:string\"]\n", 0, 0, NULL},
+    };
+    const size_t n = sizeof cases / sizeof *cases;
+    char path[512];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, cases[i].name);
+        FILE *f = fopen(path, "wb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs(cases[i].text, f);
+        fclose(f);
+    }
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    const char *dirs[] = {dir};
+    rp_schema *s = rp_schema_load(dirs, 1, &sink);
+    CU_ASSERT_PTR_NOT_NULL(rp_schema_table_find(s, "Good_CL"));
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t hits = 0;
+        for (size_t k = 0; k < sink.count; k++) {
+            const rp_diag *d = &sink.items[k];
+            if (d->code != RP0151 || !d->file || !strstr(d->file, cases[i].name)) continue;
+            hits++;
+            if (d->line != cases[i].line || d->column != cases[i].column || !strstr(d->message, cases[i].says))
+                fprintf(stderr, "\n%s: %u:%u %s\n", cases[i].name, d->line, d->column, d->message);
+            CU_ASSERT_EQUAL(d->line, cases[i].line);
+            CU_ASSERT_EQUAL(d->column, cases[i].column);
+            CU_ASSERT_PTR_NOT_NULL(strstr(d->message, cases[i].says));
+        }
+        CU_ASSERT_EQUAL(hits, 1);
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, cases[i].name);
+        remove(path);
+    }
+    rmdir(dir);
+    rp_schema_free(s);
+    rp_diag_sink_free(&sink);
+}
+
 /* The seed rule is clean of schema errors. */
 static void test_seed_rule(void)
 {
@@ -569,6 +624,7 @@ static CU_TestInfo tests[] = {
     {"pack: duplicate ids across kinds", test_pack_duplicate_ids},
     {"pack: file names and .yml", test_pack_file_names},
     {"schema lookups", test_schema_lookups},
+    {"schema extension errors have positions", test_schema_extension_errors},
     {"schema extensions", test_schema_extensions},
     {"seed rule", test_seed_rule},
     CU_TEST_INFO_NULL,

@@ -128,5 +128,25 @@ print("ok   folder --format %-6s %d diagnostics over %d files" % (fmt, len(files
 PY
 done
 
+# 3. A schema directory (--schema, or listed in a pull request's .rulepack.yaml) is input too: a
+#    100 MB schema file is refused with RP0151 in bounded memory, an alias-bomb one too, and the
+#    rules are still checked.
+mkdir "$tmp/schema"
+cp "$pack/huge.yaml" "$tmp/schema/huge.yaml"
+cp tests/hostile/alias_bomb.yaml "$tmp/schema/bomb.yaml"
+bounded check --format json --schema "$tmp/schema" rules/ > "$tmp/schema.json" 2> "$tmp/schema.err"
+rc=$?
+[ "$rc" = 1 ] || { bad "--schema with a 100 MB file: exit $rc, expected 1"; tail -3 "$tmp/schema.err"; }
+python3 - "$tmp/schema.json" <<'PY' || fail=1
+import json, sys
+diags = json.load(open(sys.argv[1]))
+refused = sorted(d["file"].rsplit("/", 1)[1] for d in diags if d["code"] == "RP0151")
+if refused != ["bomb.yaml", "huge.yaml"]: print("FAIL: --schema: RP0151 for %s" % refused); sys.exit(1)
+if not any(d["code"] == "RP0151" and "larger than the limit" in d["message"] for d in diags):
+    print("FAIL: --schema: the 100 MB file was read, not refused by size"); sys.exit(1)
+if not any(d["file"] == "rules/meshcentral.yaml" for d in diags): print("FAIL: --schema: the rules were not checked"); sys.exit(1)
+print("ok   --schema with a 100 MB file and an alias bomb: refused, rules still checked")
+PY
+
 [ $fail = 0 ] && echo "hostile: all files handled" || echo "hostile: FAILED"
 exit $fail
