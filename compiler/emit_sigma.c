@@ -1028,15 +1028,36 @@ static const char *level_of(const char *severity)
 
 char *rp_emit_file_stem(rp_arena *arena, const char *rule_id)
 {
-    if (!rule_id || !*rule_id) return rp_arena_strdup(arena, "rule");
+    if (!rule_id || !*rule_id) return rp_arena_strdup(arena, "_rule"); /* no id encodes to it */
+    /* One to one, so two ids never share an output file: [A-Za-z0-9.-] kept, every other byte
+     * (and '_' itself) as _xx, a leading '.' too (no hidden files); a GUID comes out unchanged.
+     * An encoding longer than 200 characters (file names stop at 255 bytes, and ".correlation.json"
+     * follows) keeps its first 180 and "_h" + a 64-bit hash of the whole id: "_h" never appears in
+     * an encoding, so such a stem cannot equal an unhashed one. */
+    static const char hex[] = "0123456789abcdef";
     size_t len = strlen(rule_id);
-    if (len > 200) len = 200;
-    char *out = rp_arena_strndup(arena, rule_id, len);
+    char *out = rp_arena_alloc(arena, 3 * len + 1);
+    size_t o = 0, cut = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)out[i];
-        if (!is_alnum(c) && c != '.' && c != '_' && c != '-') out[i] = '_';
+        unsigned char c = (unsigned char)rule_id[i];
+        if ((is_alnum(c) || c == '-' || c == '.') && !(i == 0 && c == '.')) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '_';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+        if (o <= 180) cut = o;
     }
-    if (out[0] == '.') out[0] = '_';
+    if (o > 200) {
+        uint64_t h = 14695981039346656037u;
+        for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)rule_id[i]) * 1099511628211u;
+        o = cut;
+        out[o++] = '_';
+        out[o++] = 'h';
+        for (int k = 15; k >= 0; k--) out[o++] = hex[(h >> (4 * k)) & 15];
+    }
+    out[o] = '\0';
     return out;
 }
 

@@ -35,8 +35,10 @@ char *rp_emit_sigma_text(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_ru
  * or when nothing was emitted for a reason already reported, -1 on an I/O error (reported). */
 int rp_emit_sigma_rule(rp_ctx *ctx, const rp_rule *rule, const struct rp_ir_rule *ir, const char *out_dir);
 
-/* The file-name form of a rule id (shared with emit_kql.c): [A-Za-z0-9._-] kept, every other
- * byte '_', a leading '.' replaced, "rule" for an empty or missing id. In arena. */
+/* The file-name form of a rule id (shared with emit_kql.c), one to one so that two ids never
+ * share a file: [A-Za-z0-9.-] kept (a GUID is unchanged), every other byte and '_' as _xx (hex),
+ * a leading '.' too; past 200 characters, the first 180 and "_h" + a 64-bit hash of the whole id;
+ * "_rule" for an empty or missing id. In arena. */
 char *rp_emit_file_stem(rp_arena *arena, const char *rule_id);
 /* The output file stem of a rule: its id made safe, or for a bare query (no id)
  * "query-<file name>-<hash of its path>", unique per path. */

@@ -425,8 +425,31 @@ static void test_nullable_exclusion_kql(void)
 static void test_file_stem(void)
 {
     rp_arena *a = rp_arena_new();
-    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "../x/y z"), "_._x_y_z");
-    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, NULL), "rule");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "../x/y z"), "_2e._2fx_2fy_20z");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, NULL), "_rule");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, ""), "_rule");
+    /* one to one: ids that used to share a file no longer do */
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "a b"), "a_20b");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "a_b"), "a_5fb");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "a_20b"), "a_5f20b");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, ".x"), "_2ex");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "x.y"), "x.y");
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "\xc3\xa9"), "_c3_a9");
+    /* long ids: a prefix and a hash of the whole, so two that share the prefix differ, and the
+     * name stays a valid file name with ".correlation.json" after it */
+    char long1[400], long2[400];
+    memset(long1, 'x', 399), long1[399] = 0;
+    memcpy(long2, long1, sizeof long2), long2[398] = 'y';
+    const char *s1 = rp_emit_file_stem(a, long1), *s2 = rp_emit_file_stem(a, long2);
+    CU_ASSERT_EQUAL(strlen(s1), 180 + 18);
+    CU_ASSERT_STRING_NOT_EQUAL(s1, s2);
+    CU_ASSERT_EQUAL(strncmp(s1, s2, 182), 0);
+    memset(long1, ' ', 399); /* every byte encoded: 3 characters each */
+    s1 = rp_emit_file_stem(a, long1);
+    CU_ASSERT(strlen(s1) <= 200);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s1, "_h"));
+    memset(long1, 'x', 200), long1[200] = 0; /* exactly 200: kept whole */
+    CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, long1), long1);
     CU_ASSERT_STRING_EQUAL(rp_emit_file_stem(a, "7306e156-49a7-4ff6-9d8f-d6e6d531e426"),
                            "7306e156-49a7-4ff6-9d8f-d6e6d531e426");
     rp_arena_free(a);

@@ -2,7 +2,8 @@
 # What `rulepack build -o DIR` leaves in DIR is exactly what the rules generate: a renamed or
 # deleted rule's Sigma, correlation and KQL from the previous build are removed (they are listed in
 # the previous manifest.json, with the correlation), files rulepack did not write stay, and a
-# manifest edited to name paths outside DIR (or hidden ones) removes nothing.
+# manifest edited to name paths outside DIR (or hidden ones) removes nothing. Distinct ids get
+# distinct files (the id's file-name form is one to one).
 set -e
 RP=$(pwd)/${BUILD:-build}/rulepack
 tmp=$(mktemp -d)
@@ -47,4 +48,11 @@ PY
 "$RP" build -o out rules > /dev/null 2> build3.log || { cat build3.log; exit 1; }
 test -f victim.txt && test -f out/notes.txt && test -f out/kql/.hidden && test -f out/kql/.git/HEAD
 test -f /etc/hostname
+# ids that are not GUIDs (an error, but build still writes) never share an output file
+mkdir ids
+for id in "a b" "a_b" "a/b" "A_20b"; do sed "s|^id: .*|id: \"$id\"|" rules/threshold.yaml > "ids/r$(ls ids | wc -l).yaml"; done
+"$RP" build -o ids-out ids > /dev/null 2>&1 || true
+n=$(ls ids-out/kql | wc -l)
+[ "$n" = 4 ] || { echo "4 rules, $n KQL files:"; ls ids-out/kql; exit 1; }
+[ "$(ls ids-out/sigma | grep -vc correlation)" = 4 ] || { ls ids-out/sigma; exit 1; }
 echo ok
