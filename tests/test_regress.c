@@ -1,6 +1,6 @@
 /* test_regress.c: replays every input the fuzzers (or the hostile pack) ever broke rulepack with.
  * Each folder tests/regress/<name>/ holds `target` (the entry point of tests/fuzz/fuzz_util.h:
- * yaml_load, check, check_kql, excl_parse, kql_lex, event_reader), `note.md` (what broke and
+ * yaml_load, check, check_kql, excl_parse, kql_lex, kql_parse, event_reader, emit), `note.md` (what broke and
  * how it was fixed) and one or more `input*` files. Every input runs in a child process, so a
  * crash, a sanitizer report or a broken invariant (abort) fails that input alone, by name.
  * A folder with a file `open` is a known failure awaiting its fix: its inputs must still fail.
@@ -285,11 +285,56 @@ static void test_kql_invalid_utf8(void)
     rp_test_run_free(&run);
 }
 
+#ifdef RP_FUZZ_HAVE_EMIT
+/* The emit target's C scanner: it must accept what the emitter writes and reject every way out
+ * of a literal or comment (else the invariant proves nothing). */
+static void test_c_scanner(void)
+{
+    static const char *const safe[] = {
+        "int x = 1; /* a comment */\n",
+        "static const char s[] = \"a\\\"b\\\\c\\?\\?/\\012\\377\"; // line \" ' /*\n",
+        "char c = '\\''; char d = '\"'; const char *u = \"\\u00e9\\x41\";\n",
+        "/* \"not a string */ int y;\n// last line without newline",
+    };
+    static const char *const unsafe[] = {
+        "const char *s = \"a\nb\";",          /* raw newline in a string */
+        "char c = '\n';",                      /* raw newline in a char */
+        "const char *s = \"abc",               /* string not closed */
+        "const char *s = \"abc\\",             /* escape cut short */
+        "const char *s = \"a\\qb\";",          /* invalid escape */
+        "const char *s = \"a\\xg\";",          /* \x without a digit */
+        "const char *s = \"a??b\";",           /* ?? in a literal */
+        "/* x ?\?/\n*/",                       /* trigraph in a comment */
+        "/* a /* b */",                        /* nested-looking comment */
+        "/* not closed",                       /* comment not closed */
+        "// a \\\nint x;",                     /* line splice */
+        "#define A 1 \\\r\n",                  /* CRLF splice */
+        "const char *s = \"\\u12\";",         /* short universal name */
+    };
+    size_t at;
+    for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++) {
+        const char *why = rp_fuzz_c_lex_problem(safe[i], strlen(safe[i]), &at);
+        if (why) fprintf(stderr, "\nsafe text %zu rejected: %s at %zu\n", i, why, at);
+        CU_ASSERT_PTR_NULL(why);
+    }
+    for (size_t i = 0; i < sizeof unsafe / sizeof unsafe[0]; i++) {
+        const char *why = rp_fuzz_c_lex_problem(unsafe[i], strlen(unsafe[i]), &at);
+        if (!why) fprintf(stderr, "\nunsafe text %zu accepted\n", i);
+        CU_ASSERT_PTR_NOT_NULL(why);
+    }
+    /* a NUL inside the text (strlen would have cut it) */
+    CU_ASSERT_PTR_NOT_NULL(rp_fuzz_c_lex_problem("\"a\0b\"", 5, &at));
+}
+#endif
+
 static CU_TestInfo tests[] = {
     {"every tests/regress input replays cleanly", test_replay_all},
     {"a broken invariant fails the replay", test_replay_detects_failure},
     {"diagnostic invariants on hostile text", test_diag_invariants_on_hostile_text},
     {"bare .kql: RP0005 at the first invalid UTF-8 byte", test_kql_invalid_utf8},
+#ifdef RP_FUZZ_HAVE_EMIT
+    {"the emit target's C scanner rejects every way out of a literal or comment", test_c_scanner},
+#endif
     CU_TEST_INFO_NULL,
 };
 

@@ -3,7 +3,8 @@
  * that found it. Each entry point takes arbitrary bytes, runs one stage, then checks invariants
  * that must hold for every input (spans inside the file, every diagnostic renderable in all four
  * formats, JSON and SARIF output that parses, GitHub annotations that stay one line each, event
- * accounting that adds up) and calls abort() when one does not: the fuzzer reports it as a crash.
+ * accounting that adds up, emitted Sigma/KQL that parses again, generated C that rule text cannot
+ * break out of) and calls abort() when one does not: the fuzzer reports it as a crash.
  *
  * Stages that have not landed yet are compiled out (__has_include); rp_fuzz_target_available()
  * says which are in, so the regression test fails loudly on an input for a missing target. */
@@ -41,6 +42,13 @@
 #if __has_include("ir_lower.h")
 #include "ir_lower.h"
 #define RP_FUZZ_HAVE_IR_LOWER 1
+#endif
+#if __has_include("emit_c.h") && __has_include("emit_sigma.h") && __has_include("emit_kql.h") && \
+    defined(RP_FUZZ_HAVE_IR_LOWER) && defined(RP_FUZZ_HAVE_KQL_PARSE)
+#include "emit_c.h"
+#include "emit_kql.h"
+#include "emit_sigma.h"
+#define RP_FUZZ_HAVE_EMIT 1
 #endif
 #if __has_include("runtime/rp_runtime.h")
 #include "runtime/rp_runtime.h"
@@ -253,9 +261,9 @@ static inline void rp_fuzz_check_path(const char *path)
     rp_diag_sink_free(&sink);
 }
 
-/* The bytes as a file named fuzz.<ext> in a private temporary folder (rp_check_file reads
+/* The bytes as a file named fuzz.<ext> in a private temporary folder, given to run (rp_check_file reads
  * paths: going through the file system keeps the fuzzed path identical to the CLI's). */
-static inline void rp_fuzz_check_bytes(const uint8_t *data, size_t size, const char *ext)
+static inline void rp_fuzz_write_temp(const uint8_t *data, size_t size, const char *ext, void (*run)(const char *path))
 {
     static char dir[64];
     if (!dir[0]) {
@@ -269,9 +277,260 @@ static inline void rp_fuzz_check_bytes(const uint8_t *data, size_t size, const c
     RP_FUZZ_REQUIRE(file != NULL);
     RP_FUZZ_REQUIRE(fwrite(data, 1, size, file) == size);
     fclose(file);
-    rp_fuzz_check_path(path);
+    run(path);
     remove(path);
 }
+
+static inline void rp_fuzz_check_bytes(const uint8_t *data, size_t size, const char *ext)
+{
+    rp_fuzz_write_temp(data, size, ext, rp_fuzz_check_path);
+}
+
+/* ---- the emitters: one rule file through `rulepack build`'s pipeline ---- */
+
+#ifdef RP_FUZZ_HAVE_EMIT
+/* A lexical walk of generated C (code, string literal, char literal, line comment, block
+ * comment). Returns NULL when the text is safe, else what is wrong; *at is the offset. Safe
+ * means rule text cannot escape a literal or comment: literals hold no raw newline and close on
+ * their line, every escape is complete and valid, literals and block comments end before the
+ * text does, no "/" "*" opens inside a block comment (it would look nested), no "??" inside a
+ * literal and no trigraph anywhere (-std=c11 translates them first: "??/" is a backslash), and
+ * no backslash-newline splices lines anywhere. */
+static inline const char *rp_fuzz_c_lex_problem(const char *text, size_t len, size_t *at)
+{
+    enum { CODE, STR, CHR, LINE, BLOCK } state = CODE;
+    size_t open = 0; /* where the current literal or comment began */
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        *at = i;
+        if (c == '\0') return "NUL byte";
+        if (c == '\\' && (i + 1 < len && (text[i + 1] == '\n' || (text[i + 1] == '\r' && i + 2 < len && text[i + 2] == '\n'))))
+            return "backslash-newline line splice";
+        if (c == '?' && i + 2 < len && text[i + 1] == '?' && strchr("=/'()!<>-", text[i + 2]) && text[i + 2])
+            return "trigraph";
+        switch (state) {
+        case CODE:
+            if (c == '"') state = STR, open = i;
+            else if (c == '\'') state = CHR, open = i;
+            else if (c == '/' && i + 1 < len && text[i + 1] == '/') state = LINE, open = i, i++;
+            else if (c == '/' && i + 1 < len && text[i + 1] == '*') state = BLOCK, open = i, i++;
+            break;
+        case STR:
+        case CHR:
+            if (c == '\n' || c == '\r') return state == STR ? "raw newline in a string literal" : "raw newline in a char literal";
+            if (state == STR && c == '?' && i + 1 < len && text[i + 1] == '?') return "\"??\" in a string literal";
+            if (c == '\\') {
+                if (i + 1 >= len) return "escape cut short by the end of the text";
+                char e = text[++i];
+                if (e == 'x') {
+                    if (i + 1 >= len || !strchr("0123456789abcdefABCDEF", text[i + 1]) || !text[i + 1])
+                        return "\\x escape without a hex digit";
+                } else if (e == 'u' || e == 'U') {
+                    size_t need = e == 'u' ? 4 : 8;
+                    for (size_t k = 1; k <= need; k++)
+                        if (i + k >= len || !text[i + k] || !strchr("0123456789abcdefABCDEF", text[i + k]))
+                            return "universal character name cut short";
+                } else if (!e || !strchr("'\"?\\abfnrtv01234567", e)) {
+                    return "invalid escape sequence";
+                }
+            } else if (c == (state == STR ? '"' : '\'')) {
+                state = CODE;
+            }
+            break;
+        case LINE:
+            if (c == '\n') state = CODE;
+            break;
+        case BLOCK:
+            if (c == '*' && i + 1 < len && text[i + 1] == '/') state = CODE, i++;
+            else if (c == '/' && i + 1 < len && text[i + 1] == '*') return "\"/*\" inside a block comment";
+            break;
+        }
+    }
+    *at = open;
+    if (state == STR) return "string literal not closed";
+    if (state == CHR) return "char literal not closed";
+    if (state == BLOCK) return "block comment not closed";
+    return NULL;
+}
+
+/* Requires one generated C file to be lexically safe (the offending line printed first). */
+static inline void rp_fuzz_c_safe(const char *name, const char *text)
+{
+    RP_FUZZ_REQUIRE(text != NULL);
+    size_t at = 0;
+    const char *problem = rp_fuzz_c_lex_problem(text, strlen(text), &at);
+    if (problem) {
+        size_t start = at, end = at;
+        while (start > 0 && text[start - 1] != '\n') start--;
+        while (text[end] && text[end] != '\n') end++;
+        fprintf(stderr, "generated %s, offset %zu: %s in:\n%.*s\n", name, at, problem, (int)(end - start), text + start);
+    }
+    RP_FUZZ_REQUIRE(problem == NULL);
+}
+
+/* The text parses as one JSON object (the caller decrefs it). JSON_ALLOW_NUL: "\u0000" is valid
+ * JSON (RFC 8259) and a needle may hold NUL (tests/injection); jansson refuses it by default. */
+static inline json_t *rp_fuzz_json_object(const char *what, const char *text)
+{
+    json_error_t error;
+    json_t *root = json_loads(text, JSON_ALLOW_NUL, &error);
+    if (!root) fprintf(stderr, "%s does not parse (%s at %d:%d):\n%s\n", what, error.text, error.line, error.column, text);
+    RP_FUZZ_REQUIRE(root != NULL && json_is_object(root));
+    return root;
+}
+
+/* A Sigma rule is whole: a title, a logsource, a detection whose every selection is non-empty
+ * and whose condition names only selections that exist (a value jansson refused, such as a
+ * string that is not UTF-8, would vanish silently and leave the rule broader than the query). */
+static inline void rp_fuzz_sigma_rule(const char *text, json_t *doc)
+{
+    json_t *detection = json_object_get(doc, "detection");
+    int ok = json_is_string(json_object_get(doc, "title")) && json_is_object(json_object_get(doc, "logsource")) &&
+             json_is_object(detection) && json_is_string(json_object_get(detection, "condition"));
+    const char *key;
+    json_t *value;
+    size_t selections = 0;
+    json_object_foreach(detection, key, value) {
+        if (strcmp(key, "condition") == 0) continue;
+        selections++;
+        if (!(json_is_object(value) || json_is_array(value)) || (json_is_object(value) ? json_object_size(value) : json_array_size(value)) == 0) {
+            fprintf(stderr, "Sigma selection '%s' is empty or not a map/list\n", key);
+            ok = 0;
+        }
+    }
+    if (!selections) ok = 0;
+    /* every name in the condition (a trailing * matches a prefix) is a selection */
+    const char *cond = ok ? json_string_value(json_object_get(detection, "condition")) : "";
+    for (const char *p = cond; *p;) {
+        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*");
+        if (!n) {
+            p++;
+            continue;
+        }
+        static const char *const words[] = {"and", "or", "not", "of", "1", "all", "them"};
+        int word = 0;
+        for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) word |= strlen(words[w]) == n && strncmp(p, words[w], n) == 0;
+        if (!word) {
+            int found = 0;
+            json_object_foreach(detection, key, value) {
+                if (p[n - 1] == '*' ? strncmp(key, p, n - 1) == 0 : (strlen(key) == n && strncmp(key, p, n) == 0)) found = 1;
+            }
+            if (!found) fprintf(stderr, "Sigma condition names '%.*s', not in the detection\n", (int)n, p);
+            ok &= found;
+        }
+        p += n;
+    }
+    if (!ok) fprintf(stderr, "incomplete Sigma rule:\n%s\n", text);
+    RP_FUZZ_REQUIRE(ok);
+}
+
+/* A correlation names its base rule (by the base's `name`) and says its type. */
+static inline void rp_fuzz_sigma_correlation(const char *text, json_t *corr, json_t *base)
+{
+    json_t *c = json_object_get(corr, "correlation");
+    json_t *rules = json_object_get(c, "rules");
+    int ok = json_is_string(json_object_get(c, "type")) && json_is_array(rules) && json_array_size(rules) == 1 &&
+             json_is_string(json_object_get(base, "name")) && json_equal(json_array_get(rules, 0), json_object_get(base, "name")) &&
+             json_is_object(json_object_get(c, "condition")) && json_is_string(json_object_get(corr, "title"));
+    if (!ok) fprintf(stderr, "incomplete Sigma correlation:\n%s\n", text);
+    RP_FUZZ_REQUIRE(ok);
+}
+
+/* The emitted KQL parses again (its own context: the rule file's diagnostics stay the CLI's).
+ * Returns the number of syntax errors. */
+static inline size_t rp_fuzz_kql_reparse(const char *text)
+{
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_ctx ctx = {0};
+    ctx.arena = rp_arena_new();
+    ctx.diags = &sink;
+    ctx.schema = rp_fuzz_schema();
+    rp_diag_begin_file(&sink);
+    rp_kql_query *query = rp_kql_parse(&ctx, text, strlen(text), NULL, NULL);
+    RP_FUZZ_REQUIRE(query != NULL);
+    size_t errors = query->syntax_errors;
+    if (errors) {
+        for (size_t i = 0; i < sink.count; i++)
+            fprintf(stderr, "  %u:%u %s\n", sink.items[i].line, sink.items[i].column, sink.items[i].message);
+        fprintf(stderr, "emitted KQL does not parse again:\n%s\n", text);
+    }
+    rp_diag_end_file(&sink, "<query>");
+    rp_arena_free(ctx.arena);
+    rp_diag_sink_free(&sink);
+    return errors;
+}
+
+/* As rp_session_lower and build_cmd.c do for one file: check, lower, Sigma, KQL, and the C pack
+ * of the one rule when it compiled fully. */
+static inline void rp_fuzz_emit_path(const char *path)
+{
+    rp_diag_sink sink;
+    rp_diag_sink_init(&sink);
+    rp_ctx ctx = {0};
+    ctx.arena = rp_arena_new();
+    ctx.diags = &sink;
+    ctx.schema = rp_fuzz_schema();
+    rp_pack *pack = rp_pack_new();
+    rp_diag_begin_file(&sink);
+    rp_rule *rule = rp_check_file(&ctx, pack, path);
+    if (rule) {
+        if (!rule->kql && rule->query.text) rule->kql = rp_kql_parse_rule(&ctx, rule);
+        ctx.rule_id = rule->id.text;
+        rp_ir_rule *ir = rp_ir_lower_rule(&ctx, rule);
+        RP_FUZZ_REQUIRE(ir != NULL);
+        char *correlation = NULL;
+        char *sigma = rp_emit_sigma_text(&ctx, rule, ir, &correlation);
+        if (sigma) {
+            json_t *doc = rp_fuzz_json_object("Sigma rule", sigma);
+            rp_fuzz_sigma_rule(sigma, doc);
+            if (correlation) {
+                json_t *corr = rp_fuzz_json_object("Sigma correlation", correlation);
+                rp_fuzz_sigma_correlation(correlation, corr, doc);
+                json_decref(corr);
+            }
+            json_decref(doc);
+        }
+        RP_FUZZ_REQUIRE(sigma != NULL || correlation == NULL);
+        char *kql = rp_emit_kql_text(&ctx, rule);
+        /* KQL comes out only for a query without syntax errors, and must stay so. */
+        if (kql) {
+            RP_FUZZ_REQUIRE(rule->kql != NULL && rule->kql->syntax_errors == 0);
+            RP_FUZZ_REQUIRE(rp_fuzz_kql_reparse(kql) == 0);
+        }
+        if (ir->status == RP_IR_FULL) {
+            rp_emit_c_input in = {0};
+            in.ir = ir;
+            in.file = "fuzz.yaml";
+            unsigned line = 0, column = 0;
+            if (ir->span.src) rp_source_locate(ir->span.src, ir->span.start, &line, &column);
+            in.line = line;
+            in.id = ir->rule_id;
+            in.name = ir->name;
+            in.severity = rule->severity.text;
+            rp_emit_c_output out;
+            rp_emit_c_pack(ctx.arena, &in, 1, "fuzz.yaml", &out);
+            RP_FUZZ_REQUIRE(out.compiled <= 1 && (out.compiled == 1) == (out.why[0] == NULL));
+            rp_fuzz_c_safe("rules.c", out.rules_c);
+            rp_fuzz_c_safe("rules.h", out.rules_h);
+            rp_fuzz_c_safe("rules_rt.h", out.rules_rt_h);
+            rp_fuzz_c_safe("matcher.c", out.matcher_c);
+        }
+    }
+    rp_diag_end_file(&sink, path);
+    rp_arena_free(ctx.arena);
+    rp_pack_finish(pack, &sink);
+    rp_pack_free(pack);
+    rp_diag_sort(&sink);
+    rp_fuzz_check_diags(&sink);
+    rp_diag_sink_free(&sink);
+}
+
+static inline void rp_fuzz_emit(const uint8_t *data, size_t size)
+{
+    rp_fuzz_write_temp(data, size, "yaml", rp_fuzz_emit_path);
+}
+#endif
 
 /* ---- the exclusion parser on the bytes as one filter ---- */
 
@@ -484,6 +743,9 @@ static inline int rp_fuzz_run_target(const char *target, const uint8_t *data, si
 #endif
 #ifdef RP_FUZZ_HAVE_KQL_LEX
     if (strcmp(target, "kql_lex") == 0) return rp_fuzz_kql_lex(data, size), 1;
+#endif
+#ifdef RP_FUZZ_HAVE_EMIT
+    if (strcmp(target, "emit") == 0) return rp_fuzz_emit(data, size), 1;
 #endif
 #ifdef RP_FUZZ_HAVE_READER
     if (strcmp(target, "event_reader") == 0) return rp_fuzz_event_reader(data, size), 1;
