@@ -336,7 +336,12 @@ static double as_real(val v) { return v.t == RP_TYPE_REAL ? v.r : (double)v.i; }
 /* tostring(): KQL's text of a value (null -> ""). */
 static rp_str to_text(rp_interp *in, val v)
 {
-    if (v.t == RP_TYPE_STRING || v.t == RP_TYPE_GUID || v.t == RP_TYPE_DYNAMIC) return v.s;
+    if (v.t == RP_TYPE_DYNAMIC) {
+        rp_str s = rp_dyn_text(&in->sc, to_rp(v));
+        scratch_check(in);
+        return s;
+    }
+    if (v.t == RP_TYPE_STRING || v.t == RP_TYPE_GUID) return v.s;
     if (v.null) return rp_str_c("");
     char *buf = scratch_alloc(in, 48);
     size_t n = 0;
@@ -498,6 +503,10 @@ static val eval_in(rp_interp *in, const rp_ir_expr *e)
     }
     /* in = OR of ==, !in = AND of != (null value: in false, !in true) */
     int found = 0;
+    if (a.t == RP_TYPE_DYNAMIC) {
+        if (a.null) return v_bool_tv(rp_tv_of(e->negated));
+        a = v_str(to_text(in, a)); /* the lowering allows string elements only */
+    }
     if (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID) {
         const rp_needle *set = set_needles(in, e);
         for (size_t i = 0; i < e->nset && !found; i++) found = rp_eq(a.s, &set[i], e->ci ? RP_CI : RP_CS);
@@ -595,7 +604,27 @@ static val eval_regex_call(rp_interp *in, const rp_ir_expr *e)
 static val eval_call(rp_interp *in, const rp_ir_expr *e)
 {
     val a = e->nargs ? eval(in, e->args[0]) : v_null(RP_TYPE_STRING);
+    if (a.t == RP_TYPE_DYNAMIC && (e->fn == RP_IR_F_TOLONG || e->fn == RP_IR_F_TOREAL || e->fn == RP_IR_F_TODATETIME ||
+                                   e->fn == RP_IR_F_TOTIMESPAN || e->fn == RP_IR_F_TOBOOL))
+        a = v_str(to_text(in, a)); /* conversions of a dynamic read its tostring() text */
     switch (e->fn) {
+    case RP_IR_F_MEMBER:
+    case RP_IR_F_INDEX: {
+        const rp_ir_value *k = &e->args[1]->value;
+        rp_val d = to_rp(a);
+        rp_val r = e->fn == RP_IR_F_MEMBER ? rp_dyn_member(d, (rp_str){k->s, k->len}, &in->sc) : rp_dyn_index(d, k->i);
+        scratch_check(in);
+        return from_rp(&r, RP_TYPE_DYNAMIC);
+    }
+    case RP_IR_F_PARSE_JSON: {
+        rp_val r = rp_dyn_parse(&in->sc, to_text(in, a));
+        scratch_check(in);
+        return from_rp(&r, RP_TYPE_DYNAMIC);
+    }
+    case RP_IR_F_ARRAY_LENGTH: {
+        rp_val r = rp_dyn_array_length(to_rp(a));
+        return from_rp(&r, RP_TYPE_LONG);
+    }
     case RP_IR_F_EXTRACT:
     case RP_IR_F_TRIM:
     case RP_IR_F_TRIM_START:
@@ -604,8 +633,8 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     case RP_IR_F_TOUPPER: return v_scratch(in, rp_str_case(&in->sc, to_text(in, a), e->fn == RP_IR_F_TOUPPER));
     case RP_IR_F_ISEMPTY:
     case RP_IR_F_ISNOTEMPTY: {
-        int empty = (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID || a.t == RP_TYPE_DYNAMIC) ? a.s.len == 0 : a.null;
-        if (a.t == RP_TYPE_DYNAMIC && a.s.len == 4 && memcmp(a.s.ptr, "null", 4) == 0) empty = 1;
+        int empty = (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID) ? a.s.len == 0 : a.null;
+        if (a.t == RP_TYPE_DYNAMIC) empty = rp_dyn_isempty(to_rp(a));
         return v_bool_tv(rp_tv_of(e->fn == RP_IR_F_ISEMPTY ? empty : !empty));
     }
     case RP_IR_F_ISNULL:
