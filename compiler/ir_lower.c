@@ -848,6 +848,11 @@ static int lower_assign(lower *L, const rp_kql_node *item, scope *eval, rp_ir_as
         name = item->name;
         value = item->a;
     } else {
+        if (item->kind == RP_KQL_MEMBER || item->kind == RP_KQL_INDEX) {
+            /* Kusto derives a name from the path (d.a -> d_a); not pinned down here: refuse */
+            not_compiled(L, item, "member or index expression without a column name");
+            return 0;
+        }
         name = expr_name(L, item, column_no);
     }
     rp_ir_expr *e = lower_expr(L, value, eval);
