@@ -76,6 +76,36 @@
  *   trim(re, s): trim_start, then trim_end on what is left.
  * Sets for in / has_any are constants only: the lowering does not compile other lists.
  *
+ * Dynamic values (runtime rp_dyn.c; pages scalar-data-types/dynamic, parse-json-function,
+ *   tostring-function, array-length-function, null-values). A dynamic value is its raw JSON text
+ *   (the event's own bytes, or the scratch) with a null flag (JSON null, missing).
+ *   d.key / d["key"]: the member's value; null when d is null, not an object or has no such key.
+ *     A duplicated key: the LAST occurrence [choice: the event reader does the same for columns,
+ *     as do JSON.parse and Json.NET; Kusto's dynamic page says keys are unique and says nothing].
+ *     Key names compare after JSON unescaping. Only constant subscripts are compiled.
+ *   d[i]: the i-th array element, i < 0 from the end (arr[-index], dynamic page); null out of
+ *     range or when d is not an array.
+ *   parse_json(s) / todynamic(s) of a string: one valid JSON value (RFC 8259) is parsed; not
+ *     JSON (also "") gives a dynamic string holding s [doc: parse-json-function]. Of a dynamic:
+ *     the value itself [doc] (a dynamic JSON string stays a string: parse_json(AdditionalFields)
+ *     navigates only when the column is a string or holds an object).
+ *   tostring(d): null -> ""; JSON string -> its unescaped text; true/false; integer fitting a long
+ *     -> its digits ("-0" -> "0"); other numbers -> the real's output form (118.0 -> "118", as the
+ *     parse-json page shows); arrays and objects -> their JSON text as written [choice: the dynamic
+ *     page says property-bag order is not preserved, so Kusto's text is not defined].
+ *     [uncertain] Kusto types strings that look like datetime/guid/numbers when it builds a dynamic
+ *     (dynamic page; MicrosoftDocs/dataexplorer-docs#914: "2021-11-18T00:03:35" comes back as
+ *     "2021-11-18T00:03:35.0000000Z"); we keep the string's text.
+ *   String operators (==, =~, has, contains, startswith, in, has_any, ...) on a dynamic apply to
+ *     tostring(d) against a CONSTANT string; null is never == / in (null-values: == null false,
+ *     != null true, in = OR of ==), which equals tostring's "" except against "": refused by the
+ *     lowering, as are dynamic against numbers, ordering, between, arithmetic and bin/abs/day
+ *     functions (no documented implicit conversion). dynamic == dynamic compares JSON text.
+ *   tolong/toint/toreal/todatetime/totimespan/tobool(d): the string rules on tostring(d) [choice]
+ *     (so tobool(dynamic(1)) is null; tobool(true) true).
+ *   isempty(d): null or the JSON string ""; isnull(d): null only. array_length(d): element count,
+ *     null when not an array [doc: array-length-function].
+ *
  * Accounting (rp_rule_stats): `matched` counts rows leaving a source's stages (mv-expand may make
  *   several per event), before exclusions; `aggregated` the unsuppressed ones entering the tail;
  *   `alerts` alert lines (for a tail: its output rows at finish). The global `matched` counts an
