@@ -289,9 +289,8 @@ static const char helpers_text[] =
     "}\n"
     "static inline bool rpx_isempty(rp_val a, rp_kind ka)\n"
     "{\n"
-    "    bool empty = rpx_text_kind(ka) ? a.s.len == 0 : a.null != 0;\n"
-    "    if (ka == RP_K_DYNAMIC && a.s.len == 4 && memcmp(a.s.ptr, \"null\", 4) == 0) empty = true;\n"
-    "    return empty;\n"
+    "    if (ka == RP_K_DYNAMIC) return rp_dyn_isempty(a);\n"
+    "    return rpx_text_kind(ka) ? a.s.len == 0 : a.null != 0;\n"
     "}\n"
     "static inline int64_t rpx_utf8_chars(rp_str s)\n"
     "{\n"
@@ -650,6 +649,7 @@ static const char *as_text(fn *f, xr x)
 {
     rp_arena *a = f->pk->arena;
     if (x.cl == CL_STR) return x.c;
+    if (x.cl == CL_VAL && x.t == RP_TYPE_DYNAMIC) return rp_arena_printf(a, "rp_dyn_text(&m->sc, %s)", x.c);
     if (x.cl == CL_VAL && is_text(x.t)) return rp_arena_printf(a, "(%s).s", x.c);
     int n = f->ntmp++;
     cb_printf(&f->decls, "char tb%d[48];\n", n);
@@ -824,6 +824,15 @@ static xr compile_in(fn *f, const rp_ir_expr *e)
         return mk(f, CL_BOOL, RP_TYPE_BOOL, "rp_has_any(%s, &H%d)", h, n);
     }
     rp_type ta = a.cl == CL_STR ? RP_TYPE_STRING : a.t;
+    const char *dyn = NULL; /* a dynamic value: null is in nothing, else its tostring() text */
+    xr orig = a;
+    if (ta == RP_TYPE_DYNAMIC) {
+        int t = f->ntmp++;
+        cb_printf(&f->decls, "rp_val dv%d;\n", t);
+        dyn = rp_arena_printf(ar, "dv%d", t);
+        a = mk(f, CL_VAL, RP_TYPE_DYNAMIC, "%s", dyn);
+        ta = RP_TYPE_STRING;
+    }
     if (ta == RP_TYPE_STRING || ta == RP_TYPE_GUID) {
         /* whole-value equality with each element's text (in~: ASCII-folded) */
         rp_str *items = rp_arena_alloc(ar, (e->nset + 1) * sizeof *items);
@@ -842,6 +851,9 @@ static xr compile_in(fn *f, const rp_ir_expr *e)
             cb_printf(&pk->consts, "%s{%s, %zu}", i ? ", " : "", rp_emit_c_literal(ar, items[i].ptr, items[i].len), items[i].len);
         cb_printf(&pk->consts, "%s};\n", e->nset ? "" : "{\"\", 0}");
         cb_printf(&pk->consts, "static const rp_strset S%d = {S%d_items, %zu, %s};\n", n, n, e->nset, e->ci ? "RP_CI" : "RP_CS");
+        if (dyn)
+            return mk(f, CL_BOOL, RP_TYPE_BOOL, "(%s = %s, %s.null ? %s : %srp_in(%s, &S%d))", dyn, as_val(f, orig),
+                      dyn, e->negated ? "true" : "false", e->negated ? "!" : "", as_text(f, a), n);
         return mk(f, CL_BOOL, RP_TYPE_BOOL, "%srp_in(%s, &S%d)", e->negated ? "!" : "", as_text(f, a), n);
     }
     cb_printf(&pk->consts, "static const rp_val V%d[] = {", n);
@@ -899,7 +911,20 @@ static xr compile_call(fn *f, const rp_ir_expr *e)
     /* the first argument of trim/extract is the pattern: a table entry, not a value */
     int pattern_first = e->fn == RP_IR_F_EXTRACT || e->fn == RP_IR_F_TRIM || e->fn == RP_IR_F_TRIM_START || e->fn == RP_IR_F_TRIM_END;
     xr a = e->nargs && !pattern_first ? compile(f, e->args[0]) : mk(f, CL_STR, RP_TYPE_STRING, "rp_str_c(\"\")");
+    if (a.cl == CL_VAL && a.t == RP_TYPE_DYNAMIC &&
+        (e->fn == RP_IR_F_TOLONG || e->fn == RP_IR_F_TOREAL || e->fn == RP_IR_F_TODATETIME || e->fn == RP_IR_F_TOTIMESPAN ||
+         e->fn == RP_IR_F_TOBOOL))
+        a = mk(f, CL_STR, RP_TYPE_STRING, "%s", as_text(f, a)); /* conversions read tostring() (interp.c) */
     switch (e->fn) {
+    case RP_IR_F_MEMBER: {
+        const rp_ir_value *k = &e->args[1]->value;
+        return mk(f, CL_VAL, RP_TYPE_DYNAMIC, "rp_dyn_member(%s, rpx_kstr(&%s), &m->sc)", as_val(f, a),
+                  needle_const(f->pk, (rp_str){k->s, k->len}));
+    }
+    case RP_IR_F_INDEX:
+        return mk(f, CL_VAL, RP_TYPE_DYNAMIC, "rp_dyn_index(%s, %s)", as_val(f, a), long_c(ar, e->args[1]->value.i));
+    case RP_IR_F_PARSE_JSON: return mk(f, CL_VAL, RP_TYPE_DYNAMIC, "rp_dyn_parse(&m->sc, %s)", as_text(f, a));
+    case RP_IR_F_ARRAY_LENGTH: return mk(f, CL_VAL, RP_TYPE_LONG, "rp_dyn_array_length(%s)", as_val(f, a));
     case RP_IR_F_ISEMPTY:
     case RP_IR_F_ISNOTEMPTY: {
         const char *neg = e->fn == RP_IR_F_ISNOTEMPTY ? "!" : "";

@@ -76,6 +76,36 @@
  *   trim(re, s): trim_start, then trim_end on what is left.
  * Sets for in / has_any are constants only: the lowering does not compile other lists.
  *
+ * Dynamic values (runtime rp_dyn.c; pages scalar-data-types/dynamic, parse-json-function,
+ *   tostring-function, array-length-function, null-values). A dynamic value is its raw JSON text
+ *   (the event's own bytes, or the scratch) with a null flag (JSON null, missing).
+ *   d.key / d["key"]: the member's value; null when d is null, not an object or has no such key.
+ *     A duplicated key: the LAST occurrence [choice: the event reader does the same for columns,
+ *     as do JSON.parse and Json.NET; Kusto's dynamic page says keys are unique and says nothing].
+ *     Key names compare after JSON unescaping. Only constant subscripts are compiled.
+ *   d[i]: the i-th array element, i < 0 from the end (arr[-index], dynamic page); null out of
+ *     range or when d is not an array.
+ *   parse_json(s) / todynamic(s) of a string: one valid JSON value (RFC 8259) is parsed; not
+ *     JSON (also "") gives a dynamic string holding s [doc: parse-json-function]. Of a dynamic:
+ *     the value itself [doc] (a dynamic JSON string stays a string: parse_json(AdditionalFields)
+ *     navigates only when the column is a string or holds an object).
+ *   tostring(d): null -> ""; JSON string -> its unescaped text; true/false; integer fitting a long
+ *     -> its digits ("-0" -> "0"); other numbers -> the real's output form (118.0 -> "118", as the
+ *     parse-json page shows); arrays and objects -> their JSON text as written [choice: the dynamic
+ *     page says property-bag order is not preserved, so Kusto's text is not defined].
+ *     [uncertain] Kusto types strings that look like datetime/guid/numbers when it builds a dynamic
+ *     (dynamic page; MicrosoftDocs/dataexplorer-docs#914: "2021-11-18T00:03:35" comes back as
+ *     "2021-11-18T00:03:35.0000000Z"); we keep the string's text.
+ *   String operators (==, =~, has, contains, startswith, in, has_any, ...) on a dynamic apply to
+ *     tostring(d) against a CONSTANT string; null is never == / in (null-values: == null false,
+ *     != null true, in = OR of ==), which equals tostring's "" except against "": refused by the
+ *     lowering, as are dynamic against numbers, ordering, between, arithmetic and bin/abs/day
+ *     functions (no documented implicit conversion). dynamic == dynamic compares JSON text.
+ *   tolong/toint/toreal/todatetime/totimespan/tobool(d): the string rules on tostring(d) [choice]
+ *     (so tobool(dynamic(1)) is null; tobool(true) true).
+ *   isempty(d): null or the JSON string ""; isnull(d): null only. array_length(d): element count,
+ *     null when not an array [doc: array-length-function].
+ *
  * Accounting (rp_rule_stats): `matched` counts rows leaving a source's stages (mv-expand may make
  *   several per event), before exclusions; `aggregated` the unsuppressed ones entering the tail;
  *   `alerts` alert lines (for a tail: its output rows at finish). The global `matched` counts an
@@ -336,7 +366,12 @@ static double as_real(val v) { return v.t == RP_TYPE_REAL ? v.r : (double)v.i; }
 /* tostring(): KQL's text of a value (null -> ""). */
 static rp_str to_text(rp_interp *in, val v)
 {
-    if (v.t == RP_TYPE_STRING || v.t == RP_TYPE_GUID || v.t == RP_TYPE_DYNAMIC) return v.s;
+    if (v.t == RP_TYPE_DYNAMIC) {
+        rp_str s = rp_dyn_text(&in->sc, to_rp(v));
+        scratch_check(in);
+        return s;
+    }
+    if (v.t == RP_TYPE_STRING || v.t == RP_TYPE_GUID) return v.s;
     if (v.null) return rp_str_c("");
     char *buf = scratch_alloc(in, 48);
     size_t n = 0;
@@ -498,6 +533,10 @@ static val eval_in(rp_interp *in, const rp_ir_expr *e)
     }
     /* in = OR of ==, !in = AND of != (null value: in false, !in true) */
     int found = 0;
+    if (a.t == RP_TYPE_DYNAMIC) {
+        if (a.null) return v_bool_tv(rp_tv_of(e->negated));
+        a = v_str(to_text(in, a)); /* the lowering allows string elements only */
+    }
     if (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID) {
         const rp_needle *set = set_needles(in, e);
         for (size_t i = 0; i < e->nset && !found; i++) found = rp_eq(a.s, &set[i], e->ci ? RP_CI : RP_CS);
@@ -595,7 +634,27 @@ static val eval_regex_call(rp_interp *in, const rp_ir_expr *e)
 static val eval_call(rp_interp *in, const rp_ir_expr *e)
 {
     val a = e->nargs ? eval(in, e->args[0]) : v_null(RP_TYPE_STRING);
+    if (a.t == RP_TYPE_DYNAMIC && (e->fn == RP_IR_F_TOLONG || e->fn == RP_IR_F_TOREAL || e->fn == RP_IR_F_TODATETIME ||
+                                   e->fn == RP_IR_F_TOTIMESPAN || e->fn == RP_IR_F_TOBOOL))
+        a = v_str(to_text(in, a)); /* conversions of a dynamic read its tostring() text */
     switch (e->fn) {
+    case RP_IR_F_MEMBER:
+    case RP_IR_F_INDEX: {
+        const rp_ir_value *k = &e->args[1]->value;
+        rp_val d = to_rp(a);
+        rp_val r = e->fn == RP_IR_F_MEMBER ? rp_dyn_member(d, (rp_str){k->s, k->len}, &in->sc) : rp_dyn_index(d, k->i);
+        scratch_check(in);
+        return from_rp(&r, RP_TYPE_DYNAMIC);
+    }
+    case RP_IR_F_PARSE_JSON: {
+        rp_val r = rp_dyn_parse(&in->sc, to_text(in, a));
+        scratch_check(in);
+        return from_rp(&r, RP_TYPE_DYNAMIC);
+    }
+    case RP_IR_F_ARRAY_LENGTH: {
+        rp_val r = rp_dyn_array_length(to_rp(a));
+        return from_rp(&r, RP_TYPE_LONG);
+    }
     case RP_IR_F_EXTRACT:
     case RP_IR_F_TRIM:
     case RP_IR_F_TRIM_START:
@@ -604,8 +663,8 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     case RP_IR_F_TOUPPER: return v_scratch(in, rp_str_case(&in->sc, to_text(in, a), e->fn == RP_IR_F_TOUPPER));
     case RP_IR_F_ISEMPTY:
     case RP_IR_F_ISNOTEMPTY: {
-        int empty = (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID || a.t == RP_TYPE_DYNAMIC) ? a.s.len == 0 : a.null;
-        if (a.t == RP_TYPE_DYNAMIC && a.s.len == 4 && memcmp(a.s.ptr, "null", 4) == 0) empty = 1;
+        int empty = (a.t == RP_TYPE_STRING || a.t == RP_TYPE_GUID) ? a.s.len == 0 : a.null;
+        if (a.t == RP_TYPE_DYNAMIC) empty = rp_dyn_isempty(to_rp(a));
         return v_bool_tv(rp_tv_of(e->fn == RP_IR_F_ISEMPTY ? empty : !empty));
     }
     case RP_IR_F_ISNULL:

@@ -334,7 +334,8 @@ rp_ir_fn rp_ir_fn_find(const char *name)
     static const struct { const char *alias; rp_ir_fn fn; } aliases[] = {
         {"iif", RP_IR_F_IFF},      {"todouble", RP_IR_F_TOREAL}, {"toint", RP_IR_F_TOLONG},
         {"floor", RP_IR_F_BIN},    {"todate", RP_IR_F_TODATETIME}, {"totime", RP_IR_F_TOTIMESPAN},
-        {"toboolean", RP_IR_F_TOBOOL}};
+        {"toboolean", RP_IR_F_TOBOOL}, {"todynamic", RP_IR_F_PARSE_JSON}, {"parsejson", RP_IR_F_PARSE_JSON},
+        {"toobject", RP_IR_F_PARSE_JSON}};
     for (int i = 0; i < RP_IR_FN_COUNT; i++)
         if (strcmp(fn_info[i].name, name) == 0) return (rp_ir_fn)i;
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
@@ -654,6 +655,26 @@ static void put_expr(pbuf *b, const rp_ir_expr *e, int min_prec)
         }
         break;
     case RP_IR_CALL:
+        if ((e->fn == RP_IR_F_MEMBER || e->fn == RP_IR_F_INDEX) && e->nargs == 2 && e->args[1]->kind == RP_IR_CONST) {
+            /* d.key, d["k-ey"], d[0] as KQL writes them */
+            put_sub(b, e->args[0], 7);
+            const rp_ir_value *k = &e->args[1]->value;
+            int ident = e->fn == RP_IR_F_MEMBER && k->len > 0 && !(k->s[0] >= '0' && k->s[0] <= '9');
+            for (size_t i = 0; ident && i < k->len; i++) {
+                char c = k->s[i];
+                ident = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            }
+            if (ident) {
+                puts_(b, ".");
+                putn(b, k->s, k->len);
+            } else {
+                puts_(b, "[");
+                if (e->fn == RP_IR_F_MEMBER) put_string(b, k->s, k->len);
+                else printf_(b, "%lld", (long long)k->i);
+                puts_(b, "]");
+            }
+            break;
+        }
         puts_(b, rp_ir_fn_name(e->fn));
         puts_(b, "(");
         for (size_t i = 0; i < e->nargs; i++) {

@@ -162,7 +162,12 @@ typedef enum rp_ir_arith { RP_IR_ADD, RP_IR_SUB, RP_IR_MUL, RP_IR_DIV, RP_IR_MOD
     X(RP_IR_F_ABS, "abs", 1, 1)                                                                 \
     X(RP_IR_F_STARTOFDAY, "startofday", 1, 1)                                                   \
     X(RP_IR_F_DAYOFWEEK, "dayofweek", 1, 1)    /* timespan: days since Sunday */               \
-    X(RP_IR_F_HOUROFDAY, "hourofday", 1, 1)
+    X(RP_IR_F_HOUROFDAY, "hourofday", 1, 1)                                                     \
+    X(RP_IR_F_MEMBER, "$member", 2, 2)        /* d.key, d["key"]: args[1] CONST string key */   \
+    X(RP_IR_F_INDEX, "$index", 2, 2)          /* d[i]: args[1] CONST long (i < 0: from end) */  \
+    X(RP_IR_F_PARSE_JSON, "parse_json", 1, 1)  /* also todynamic; of a string only (dynamic: \
+                                                  the lowering drops the call) */               \
+    X(RP_IR_F_ARRAY_LENGTH, "array_length", 1, 1) /* of a dynamic; null unless an array */
 
 typedef enum rp_ir_fn {
 #define RP_IR_FN_ENUM(e, s, lo, hi) e,

@@ -428,6 +428,10 @@ static rp_type fn_type(rp_ir_fn fn, rp_ir_expr **args, size_t nargs)
     case RP_IR_F_INDEXOF:
     case RP_IR_F_HOUROFDAY: return RP_TYPE_LONG;
     case RP_IR_F_TOREAL: return RP_TYPE_REAL;
+    case RP_IR_F_MEMBER:
+    case RP_IR_F_INDEX:
+    case RP_IR_F_PARSE_JSON: return RP_TYPE_DYNAMIC;
+    case RP_IR_F_ARRAY_LENGTH: return RP_TYPE_LONG;
     case RP_IR_F_TODATETIME:
     case RP_IR_F_STARTOFDAY: return RP_TYPE_DATETIME;
     case RP_IR_F_TOTIMESPAN:
@@ -479,7 +483,7 @@ static rp_ir_expr *lower_call(lower *L, const rp_kql_node *n, scope *sc)
         L->ir->now_used = 1;
         return rp_ir_now(L->A, off, span);
     }
-    rp_ir_fn fn = rp_ir_fn_find(name);
+    rp_ir_fn fn = name[0] == '$' ? RP_IR_FN_COUNT : rp_ir_fn_find(name);
     if (fn == RP_IR_FN_COUNT) {
         not_compiled(L, n, rp_arena_printf(L->A, "function %s()", name));
         return NULL;
@@ -501,6 +505,26 @@ static rp_ir_expr *lower_call(lower *L, const rp_kql_node *n, scope *sc)
             return NULL;
         }
         if (!check_regex(L, n->items.items[0], args[0]->value.s, args[0]->value.len)) return NULL;
+    }
+    if (fn == RP_IR_F_PARSE_JSON) {
+        /* parse-json-function: a dynamic argument is used as it is */
+        if (args[0]->type == RP_TYPE_DYNAMIC) return args[0];
+        if (args[0]->type != RP_TYPE_STRING) {
+            not_compiled(L, n, rp_arena_printf(L->A, "%s() of a %s value", name, rp_type_name(args[0]->type)));
+            return NULL;
+        }
+    }
+    if (fn == RP_IR_F_ARRAY_LENGTH && args[0]->type != RP_TYPE_DYNAMIC) {
+        not_compiled(L, n, rp_arena_printf(L->A, "array_length() of a %s value", rp_type_name(args[0]->type)));
+        return NULL;
+    }
+    if (fn == RP_IR_F_BIN || fn == RP_IR_F_ABS || fn == RP_IR_F_STARTOFDAY || fn == RP_IR_F_DAYOFWEEK ||
+        fn == RP_IR_F_HOUROFDAY) {
+        for (size_t i = 0; i < nargs; i++)
+            if (args[i]->type == RP_TYPE_DYNAMIC) {
+                not_compiled(L, n, rp_arena_printf(L->A, "%s() of a dynamic value", name));
+                return NULL;
+            }
     }
     if (fn == RP_IR_F_BIN && strcmp(name, "floor") != 0 && is_const(args[1]) && !args[1]->value.null &&
         ((args[1]->value.type == RP_TYPE_LONG || args[1]->value.type == RP_TYPE_TIMESPAN) && args[1]->value.i <= 0)) {
@@ -562,6 +586,34 @@ static rp_ir_expr *lower_typed(lower *L, const rp_kql_node *n)
     return NULL;
 }
 
+/* A dynamic operand of a binary operator (interp.c "Dynamic values"): string operators and
+ * ==, != against a constant string apply to tostring() of the value, except a null dynamic, which is
+ * never == to a string (so comparing with "" would differ from tostring's "": refused);
+ * dynamic against dynamic compares the JSON text. Anything else has no implicit conversion
+ * we can make exact: numbers, ordering, arithmetic, regexes on a dynamic are refused. */
+static int dynamic_operands_ok(lower *L, const rp_kql_node *n, rp_kql_op op, const rp_ir_expr *a, const rp_ir_expr *b)
+{
+    int da = a->type == RP_TYPE_DYNAMIC, db = b->type == RP_TYPE_DYNAMIC;
+    if (!da && !db) return 1;
+    if (da && db && (op == RP_KQL_OP_EQ || op == RP_KQL_OP_NE)) return 1;
+    const rp_ir_expr *other = da ? b : a;
+    rp_ir_strop sop;
+    int ci, neg;
+    int strop = op == RP_KQL_OP_EQ || op == RP_KQL_OP_NE || strop_of(op, &sop, &ci, &neg);
+    if (!strop || other->type != RP_TYPE_STRING || !is_const(other) || (!da && op != RP_KQL_OP_EQ && op != RP_KQL_OP_NE &&
+                                                    op != RP_KQL_OP_EQ_CI && op != RP_KQL_OP_NE_CI)) {
+        not_compiled(L, n, rp_arena_printf(L->A, "%s between %s and %s (no exact implicit conversion)", rp_kql_op_name(op),
+                                           rp_type_name(a->type), rp_type_name(b->type)));
+        return 0;
+    }
+    if (is_const(other) && other->value.len == 0 &&
+        (op == RP_KQL_OP_EQ || op == RP_KQL_OP_NE || op == RP_KQL_OP_EQ_CI || op == RP_KQL_OP_NE_CI)) {
+        not_compiled(L, n, "comparison of a dynamic value with \"\" (a null dynamic is not \"\")");
+        return 0;
+    }
+    return 1;
+}
+
 static rp_ir_expr *lower_binary(lower *L, const rp_kql_node *n, scope *sc)
 {
     rp_span span = node_span(L, n);
@@ -574,6 +626,7 @@ static rp_ir_expr *lower_binary(lower *L, const rp_kql_node *n, scope *sc)
     if (!a) return NULL;
     rp_ir_expr *b = lower_expr(L, n->b, sc);
     if (!b) return NULL;
+    if (op != RP_KQL_OP_AND && op != RP_KQL_OP_OR && !dynamic_operands_ok(L, n, op, a, b)) return NULL;
     switch (op) {
     case RP_KQL_OP_AND: return rp_ir_logic(L->A, RP_IR_AND, a, b);
     case RP_KQL_OP_OR: return rp_ir_logic(L->A, RP_IR_OR, a, b);
@@ -629,6 +682,15 @@ static rp_ir_expr *lower_in(lower *L, const rp_kql_node *n, scope *sc)
             not_compiled(L, n->items.items[i], rp_arena_printf(L->A, "%s with a non-constant list", rp_kql_op_name(n->op)));
             return NULL;
         }
+    if (a->type == RP_TYPE_DYNAMIC) {
+        /* as == on tostring(): string elements only, and no "" (a null dynamic is in nothing) */
+        for (size_t i = 0; i < nset; i++)
+            if (set[i].type != RP_TYPE_STRING || (set[i].len == 0 && n->op != RP_KQL_OP_HAS_ANY && n->op != RP_KQL_OP_HAS_ALL)) {
+                not_compiled(L, n, rp_arena_printf(L->A, "%s on a dynamic value with a %s element", rp_kql_op_name(n->op),
+                                                   set[i].type != RP_TYPE_STRING ? rp_type_name(set[i].type) : "\"\""));
+                return NULL;
+            }
+    }
     switch (n->op) {
     case RP_KQL_OP_IN: return rp_ir_in(L->A, RP_IR_SET_IN, 0, 0, a, set, nset, span);
     case RP_KQL_OP_NOT_IN: return rp_ir_in(L->A, RP_IR_SET_IN, 0, 1, a, set, nset, span);
@@ -640,6 +702,34 @@ static rp_ir_expr *lower_in(lower *L, const rp_kql_node *n, scope *sc)
     }
     not_compiled(L, n, rp_kql_op_name(n->op));
     return NULL;
+}
+
+/* d.key, d["key"], d[i] (constant subscripts only) on a dynamic value. */
+static rp_ir_expr *lower_access(lower *L, const rp_kql_node *n, scope *sc)
+{
+    rp_span span = node_span(L, n);
+    rp_ir_expr *d = lower_expr(L, n->a, sc);
+    if (!d) return NULL;
+    if (d->type != RP_TYPE_DYNAMIC) {
+        not_compiled(L, n, rp_arena_printf(L->A, "%s access on a %s value", n->kind == RP_KQL_MEMBER ? "member" : "index",
+                                           rp_type_name(d->type)));
+        return NULL;
+    }
+    rp_ir_expr *k;
+    if (n->kind == RP_KQL_MEMBER) {
+        k = rp_ir_const_string(L->A, n->name ? n->name : "", n->name ? strlen(n->name) : 0, span);
+    } else {
+        scope empty = {0};
+        k = lower_expr(L, n->b, &empty);
+        if (!k) return NULL;
+        if (!is_const(k) || k->value.null || (k->value.type != RP_TYPE_STRING && k->value.type != RP_TYPE_LONG)) {
+            not_compiled(L, n, "index with a subscript that is not a constant string or integer");
+            return NULL;
+        }
+    }
+    rp_ir_expr *args[2] = {d, k};
+    rp_ir_fn fn = k->value.type == RP_TYPE_STRING ? RP_IR_F_MEMBER : RP_IR_F_INDEX;
+    return rp_ir_call(L->A, fn, RP_TYPE_DYNAMIC, args, 2, span);
 }
 
 static rp_ir_expr *lower_expr(lower *L, const rp_kql_node *n, scope *sc)
@@ -707,12 +797,18 @@ static rp_ir_expr *lower_expr(lower *L, const rp_kql_node *n, scope *sc)
         rp_ir_expr *a = lower_expr(L, n->a, sc), *lo = a ? lower_expr(L, n->b, sc) : NULL;
         rp_ir_expr *hi = lo ? lower_expr(L, n->c, sc) : NULL;
         if (!hi) break;
+        if (a->type == RP_TYPE_DYNAMIC || lo->type == RP_TYPE_DYNAMIC || hi->type == RP_TYPE_DYNAMIC) {
+            not_compiled(L, n, "between on a dynamic value");
+            break;
+        }
         if (a->type == RP_TYPE_DATETIME && hi->type == RP_TYPE_TIMESPAN)
             hi = fold_arith(L, rp_ir_arith_new(L->A, RP_IR_ADD, RP_TYPE_DATETIME, lo, hi, hi->span));
         e = rp_ir_between(L->A, n->op == RP_KQL_OP_NOT_BETWEEN, a, lo, hi, span);
         break;
     }
     case RP_KQL_CALL: e = lower_call(L, n, sc); break;
+    case RP_KQL_MEMBER:
+    case RP_KQL_INDEX: e = lower_access(L, n, sc); break;
     default: not_compiled(L, n, rp_arena_printf(L->A, "%s expression", rp_kql_kind_name(n->kind))); break;
     }
     L->depth--;
@@ -752,6 +848,11 @@ static int lower_assign(lower *L, const rp_kql_node *item, scope *eval, rp_ir_as
         name = item->name;
         value = item->a;
     } else {
+        if (item->kind == RP_KQL_MEMBER || item->kind == RP_KQL_INDEX) {
+            /* Kusto derives a name from the path (d.a -> d_a); not pinned down here: refuse */
+            not_compiled(L, item, "member or index expression without a column name");
+            return 0;
+        }
         name = expr_name(L, item, column_no);
     }
     rp_ir_expr *e = lower_expr(L, value, eval);

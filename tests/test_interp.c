@@ -676,6 +676,82 @@ static void test_regex_functions(void)
     rp_arena_free(f.A);
 }
 
+
+/* Dynamic values (interp.c "Dynamic values"): member/index access, parse_json, tostring of each
+ * JSON type, comparisons through tostring(). Expected results written by hand. */
+static rp_ir_expr *dcall(fixture *f, rp_ir_fn fn, rp_type t, rp_ir_expr *a, rp_ir_expr *b)
+{
+    rp_ir_expr *args[2] = {a, b};
+    return rp_ir_call(f->A, fn, t, args, b ? 2 : 1, nospan);
+}
+static rp_ir_expr *mem(fixture *f, rp_ir_expr *d, const char *key) { return dcall(f, RP_IR_F_MEMBER, RP_TYPE_DYNAMIC, d, str(f, key)); }
+static rp_ir_expr *idx(fixture *f, rp_ir_expr *d, int64_t i)
+{
+    return dcall(f, RP_IR_F_INDEX, RP_TYPE_DYNAMIC, d, rp_ir_const_long(f->A, i, nospan));
+}
+static rp_ir_expr *af(fixture *f) { return col(f, "AdditionalFields", RP_TYPE_DYNAMIC); }
+static rp_ir_expr *ts(fixture *f, rp_ir_expr *d) { return dcall(f, RP_IR_F_TOSTRING, RP_TYPE_STRING, d, NULL); }
+
+static void test_dynamic(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *line = EV(",\"AdditionalFields\":{\"Cmd\":\"a\\\"b\\u0041\",\"dup\":1,\"dup\":2,\"n\":-0,\"r\":1.50,\"big\":1e3,"
+                          "\"o\":{\"k\\\"ey\":[1,2,{\"z\":3}]},\"nul\":null,\"t\":true,\"e\":\"\"}"
+                          ",\"InitiatingProcessCommandLine\":\"{\\\"a\\\":{\\\"b\\\":\\\"c\\\"}}\",\"FileName\":\"not json\"");
+    /* tostring of each JSON type: string unescaped, numbers normalised, bool, object as written, null "" */
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "Cmd")), line), "{\"X\":\"a\\\"bA\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "n")), line), "{\"X\":\"0\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "r")), line), "{\"X\":\"1.5\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "big")), line), "{\"X\":\"1000\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "t")), line), "{\"X\":\"true\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "o")), line), "{\"X\":\"{\\\"k\\\\\\\"ey\\\":[1,2,{\\\"z\\\":3}]}\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "nul")), line), "{\"X\":\"\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, af(&f), "missing")), line), "{\"X\":\"\"}\n");
+    /* duplicate key: the last one; escaped key names; negative index; out of range; wrong type */
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, mem(&f, af(&f), "dup"), line), "{\"X\":2}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, idx(&f, mem(&f, af(&f), "o"), 0), line), "{\"X\":null}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, mem(&f, idx(&f, mem(&f, mem(&f, af(&f), "o"), "k\"ey"), -1), "z"), line), "{\"X\":3}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, idx(&f, mem(&f, mem(&f, af(&f), "o"), "k\"ey"), -3), line), "{\"X\":1}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, idx(&f, mem(&f, mem(&f, af(&f), "o"), "k\"ey"), -4), line), "{\"X\":null}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, idx(&f, mem(&f, mem(&f, af(&f), "o"), "k\"ey"), 3), line), "{\"X\":null}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, mem(&f, mem(&f, af(&f), "Cmd"), "x"), line), "{\"X\":null}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, mem(&f, af(&f), "nul"), line), "{\"X\":null}\n");
+    /* parse_json: JSON in a string becomes navigable; not JSON: a dynamic string holding it */
+    rp_ir_expr *p = dcall(&f, RP_IR_F_PARSE_JSON, RP_TYPE_DYNAMIC, col(&f, "InitiatingProcessCommandLine", RP_TYPE_STRING), NULL);
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, mem(&f, mem(&f, p, "a"), "b")), line), "{\"X\":\"c\"}\n");
+    p = dcall(&f, RP_IR_F_PARSE_JSON, RP_TYPE_DYNAMIC, col(&f, "FileName", RP_TYPE_STRING), NULL);
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, p, line), "{\"X\":\"not json\"}\n");
+    p = dcall(&f, RP_IR_F_PARSE_JSON, RP_TYPE_DYNAMIC, col(&f, "FileName", RP_TYPE_STRING), NULL);
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, mem(&f, p, "a"), line), "{\"X\":null}\n");
+    /* array_length, conversions */
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_ARRAY_LENGTH, RP_TYPE_LONG, mem(&f, mem(&f, af(&f), "o"), "k\"ey"), NULL), line),
+                           "{\"X\":3}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_ARRAY_LENGTH, RP_TYPE_LONG, mem(&f, af(&f), "o"), NULL), line), "{\"X\":null}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_TOLONG, RP_TYPE_LONG, mem(&f, af(&f), "r"), NULL), line), "{\"X\":1}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_TOBOOL, RP_TYPE_BOOL, mem(&f, af(&f), "t"), NULL), line), "{\"X\":true}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_TOREAL, RP_TYPE_REAL, mem(&f, af(&f), "nul"), NULL), line), "{\"X\":null}\n");
+    /* isempty: null, missing and the JSON string "" are empty; isnull: only null / missing */
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_ISEMPTY, RP_TYPE_BOOL, mem(&f, af(&f), "e"), NULL), line), "{\"X\":true}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_ISNULL, RP_TYPE_BOOL, mem(&f, af(&f), "e"), NULL), line), "{\"X\":false}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_ISEMPTY, RP_TYPE_BOOL, mem(&f, af(&f), "missing"), NULL), line), "{\"X\":true}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_ISEMPTY, RP_TYPE_BOOL, mem(&f, af(&f), "t"), NULL), line), "{\"X\":false}\n");
+    /* comparisons with a string: through tostring(); a null is never == and always != */
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_EQ, 0, 0, mem(&f, af(&f), "Cmd"), str(&f, "a\"bA"), nospan), line), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_EQ, 1, 0, mem(&f, af(&f), "Cmd"), str(&f, "A\"BA"), nospan), line), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_EQ, 0, 0, mem(&f, af(&f), "dup"), str(&f, "2"), nospan), line), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_EQ, 0, 0, mem(&f, af(&f), "dup"), str(&f, "1"), nospan), line), 0);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_EQ, 0, 0, mem(&f, af(&f), "nul"), str(&f, "x"), nospan), line), 0);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_EQ, 0, 1, mem(&f, af(&f), "nul"), str(&f, "x"), nospan), line), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_HAS, 1, 0, mem(&f, af(&f), "Cmd"), str(&f, "ba"), nospan), line), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_str(f.A, RP_IR_S_CONTAINS, 1, 0, mem(&f, af(&f), "o"), str(&f, "k\\\"ey"), nospan), line), 1);
+    rp_ir_value set[2] = {{RP_TYPE_STRING, 0, 0, 0, "zz", 2}, {RP_TYPE_STRING, 0, 0, 0, "1000", 4}};
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_in(f.A, RP_IR_SET_IN, 0, 0, mem(&f, af(&f), "big"), set, 2, nospan), line), 1);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_in(f.A, RP_IR_SET_IN, 0, 0, mem(&f, af(&f), "nul"), set, 2, nospan), line), 0);
+    CU_ASSERT_EQUAL(run_pred(&f, rp_ir_in(f.A, RP_IR_SET_IN, 0, 1, mem(&f, af(&f), "nul"), set, 2, nospan), line), 1);
+    rp_arena_free(f.A);
+}
+
 static void test_rejected_shapes(void)
 {
     fixture f;
@@ -717,6 +793,7 @@ static CU_TestInfo tests[] = {
     {"mv-expand: arrays, empty, null, scalars, objects, parallel, limit", test_mv_expand},
     {"trim, trim_start, trim_end, extract", test_regex_functions},
     {"shapes the interpreter refuses", test_rejected_shapes},
+    {"dynamic: member, index, parse_json, tostring, comparisons", test_dynamic},
     CU_TEST_INFO_NULL,
 };
 

@@ -667,6 +667,79 @@ static void test_groups_read(void)
     rp_groups_free(&g);
 }
 
+
+static rp_val dv(const char *json)
+{
+    rp_val v = {{json, strlen(json)}, 0, 0.0, 0, 0};
+    if (strcmp(json, "null") == 0) v.null = 1;
+    return v;
+}
+static int dtext_is(rp_scratch *sc, rp_val v, const char *want)
+{
+    rp_str t = rp_dyn_text(sc, v);
+    return t.len == strlen(want) && memcmp(t.ptr, want, t.len) == 0;
+}
+
+static void test_dynamic(void)
+{
+    rp_scratch sc = {0};
+    rp_val o = dv(" { \"a\" : [1, \"x\\\"y\", null, {\"b\":false}], \"k\\u0065y\":\"v\", \"d\":1, \"d\":\"2\", \"s\":\"{\\\"in\\\":1}\" } ");
+    /* member: raw text zero-copy; escaped key names; the last duplicate; missing / non-object: null */
+    rp_val a = rp_dyn_member(o, rp_str_c("a"), &sc);
+    CU_ASSERT(!a.null && a.s.len == 30 && a.s.ptr[0] == '[');
+    CU_ASSERT(dtext_is(&sc, rp_dyn_member(o, rp_str_c("key"), &sc), "v"));
+    CU_ASSERT(dtext_is(&sc, rp_dyn_member(o, rp_str_c("d"), &sc), "2"));
+    CU_ASSERT(rp_dyn_member(o, rp_str_c("zz"), &sc).null);
+    CU_ASSERT(rp_dyn_member(a, rp_str_c("a"), &sc).null);
+    CU_ASSERT(rp_dyn_member(dv("null"), rp_str_c("a"), &sc).null);
+    CU_ASSERT(rp_dyn_member(dv("\"str\""), rp_str_c("a"), &sc).null);
+    /* a JSON string holding JSON is a string: not navigable until parse_json */
+    rp_val s = rp_dyn_member(o, rp_str_c("s"), &sc);
+    CU_ASSERT(rp_dyn_member(s, rp_str_c("in"), &sc).null);
+    rp_val ps = rp_dyn_parse(&sc, rp_dyn_text(&sc, s));
+    CU_ASSERT(dtext_is(&sc, rp_dyn_member(ps, rp_str_c("in"), &sc), "1"));
+    /* index: from the start, from the end, out of range, element null, not an array */
+    CU_ASSERT(dtext_is(&sc, rp_dyn_index(a, 0), "1"));
+    CU_ASSERT(dtext_is(&sc, rp_dyn_index(a, 1), "x\"y"));
+    CU_ASSERT(rp_dyn_index(a, 2).null);
+    CU_ASSERT(dtext_is(&sc, rp_dyn_member(rp_dyn_index(a, -1), rp_str_c("b"), &sc), "false"));
+    CU_ASSERT(dtext_is(&sc, rp_dyn_index(a, -4), "1"));
+    CU_ASSERT(rp_dyn_index(a, -5).null);
+    CU_ASSERT(rp_dyn_index(a, 4).null);
+    CU_ASSERT(rp_dyn_index(o, 0).null);
+    CU_ASSERT(rp_dyn_index(a, INT64_MIN).null);
+    /* array_length */
+    CU_ASSERT(rp_dyn_array_length(a).i == 4 && !rp_dyn_array_length(a).null);
+    CU_ASSERT(rp_dyn_array_length(dv("[ ]")).i == 0 && !rp_dyn_array_length(dv("[ ]")).null);
+    CU_ASSERT(rp_dyn_array_length(o).null);
+    /* tostring of each JSON type */
+    CU_ASSERT(dtext_is(&sc, dv("null"), ""));
+    CU_ASSERT(dtext_is(&sc, dv("\"a\\u00e9\\n\""), "a\xc3\xa9\n"));
+    CU_ASSERT(dtext_is(&sc, dv("-0"), "0"));
+    CU_ASSERT(dtext_is(&sc, dv("120"), "120"));
+    CU_ASSERT(dtext_is(&sc, dv("118.0"), "118"));
+    CU_ASSERT(dtext_is(&sc, dv("1.5e1"), "15"));
+    CU_ASSERT(dtext_is(&sc, dv("0.1"), "0.1"));
+    CU_ASSERT(dtext_is(&sc, dv("true"), "true"));
+    CU_ASSERT(dtext_is(&sc, dv("[1, 2]"), "[1, 2]"));
+    /* isempty: null and "" only */
+    CU_ASSERT(rp_dyn_isempty(dv("null")) && rp_dyn_isempty(dv("\"\"")));
+    CU_ASSERT(!rp_dyn_isempty(dv("[]")) && !rp_dyn_isempty(dv("0")) && !rp_dyn_isempty(dv("\" \"")));
+    /* parse_json: valid JSON (whitespace trimmed, CR/LF inside made spaces), null, and not JSON */
+    rp_val p = rp_dyn_parse(&sc, rp_str_c(" {\"a\":\n1} "));
+    CU_ASSERT(!p.null && p.s.len == 8 && memcmp(p.s.ptr, "{\"a\": 1}", 8) == 0);
+    CU_ASSERT(rp_dyn_parse(&sc, rp_str_c("null")).null);
+    const char *bad[] = {"", "{", "{\"a\"}", "[1,]", "01", "1.", "tru", "\"\\x\"", "{\"a\":1} x", "'a'", "\"a\tb\"", NULL};
+    for (size_t i = 0; bad[i]; i++) {
+        rp_val b = rp_dyn_parse(&sc, rp_str_c(bad[i]));
+        CU_ASSERT(!b.null && b.s.ptr[0] == '"');
+        CU_ASSERT(dtext_is(&sc, b, bad[i])); /* tostring gives the original string back */
+    }
+    CU_ASSERT(dtext_is(&sc, rp_dyn_parse(&sc, rp_str_c("\"q\"")), "q"));
+    CU_ASSERT(!sc.oom);
+    rp_scratch_free(&sc);
+}
+
 static CU_TestInfo tests[] = {
     {"has: terms, case, digits, underscore", test_has_terms},
     {"hasprefix / hassuffix", test_has_prefix_suffix},
@@ -686,6 +759,7 @@ static CU_TestInfo tests[] = {
     {"regex syntax check", test_regex},
     {"summarize groups", test_groups},
     {"summarize groups read back (getters, empty-input defaults)", test_groups_read},
+    {"dynamic: member, index, tostring, parse_json", test_dynamic},
     CU_TEST_INFO_NULL,
 };
 

@@ -438,6 +438,8 @@ static size_t decode_string(const char *p, const char *e, char *out)
     return (size_t)(o - out);
 }
 
+size_t rp_json_unescape(const char *body, size_t len, char *out) { return decode_string(body, body + len, out); }
+
 /* Text of a captured string token (between the quotes), decoded when it has escapes. */
 static rp_str string_text(rp_reader *r, const char *raw, size_t rawlen, bool escaped)
 {

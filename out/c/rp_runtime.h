@@ -577,6 +577,33 @@ typedef struct rp_expand {
 size_t rp_expand_begin(rp_expand *x, const rp_val *v, rp_kind kind);
 rp_val rp_expand_next(rp_expand *x, rp_scratch *sc);
 
+/* ---------------------------------------------------------------- dynamic values (rp_dyn.c;
+ * interp.c's "Dynamic values" is the reference). A dynamic rp_val is the raw JSON text of the
+ * value, without surrounding whitespace, and `null` for JSON null or missing (then s is "" or
+ * "null"). Results point into their input (the event line) or into the scratch. */
+
+/* d.key / d["key"]: the member's value; null when d is null, not an object or lacks the key.
+ * A key present more than once: the LAST occurrence (as the event reader does for columns). */
+rp_val rp_dyn_member(rp_val d, rp_str key, rp_scratch *sc);
+/* d[i]: the i-th array element (i < 0 counts from the end); null when out of range or d is not
+ * an array. */
+rp_val rp_dyn_index(rp_val d, int64_t i);
+/* parse_json / todynamic of a string: its content when it is one valid JSON value (RFC 8259,
+ * depth <= RP_MAX_JSON_DEPTH; surrounding whitespace removed, CR/LF inside turned into spaces so
+ * an alert stays one line); otherwise a dynamic string holding s. JSON null gives null. */
+rp_val rp_dyn_parse(rp_scratch *sc, rp_str s);
+/* tostring(): null -> ""; a JSON string -> its unescaped text; true/false; an integer that fits
+ * a long -> its digits ("-0" -> "0"); another number -> the real's output form (rp_real_format);
+ * an array or object -> its JSON text as it is. */
+rp_str rp_dyn_text(rp_scratch *sc, rp_val d);
+/* array_length(): element count of an array, else null. */
+rp_val rp_dyn_array_length(rp_val d);
+/* isempty(): null, or the JSON string "". */
+bool rp_dyn_isempty(rp_val d);
+/* Decodes an already validated JSON string body (between the quotes, `len` bytes) into out
+ * (at most len bytes); lone surrogates become U+FFFD (rp_reader.c, the reader's own decoder). */
+size_t rp_json_unescape(const char *body, size_t len, char *out);
+
 /* Rows kept by take / sort / top: every slot and the sort keys (text copied into one block per
  * row) and the event line. take keeps the first `limit`; top keeps the best `limit` in a heap
  * (a row tying with the worst kept one does not replace it); sort keeps all. rp_rows_sort puts

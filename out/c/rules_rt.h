@@ -138,9 +138,8 @@ static inline rp_val rpx_neg(rp_val a, rp_kind ka)
 }
 static inline bool rpx_isempty(rp_val a, rp_kind ka)
 {
-    bool empty = rpx_text_kind(ka) ? a.s.len == 0 : a.null != 0;
-    if (ka == RP_K_DYNAMIC && a.s.len == 4 && memcmp(a.s.ptr, "null", 4) == 0) empty = true;
-    return empty;
+    if (ka == RP_K_DYNAMIC) return rp_dyn_isempty(a);
+    return rpx_text_kind(ka) ? a.s.len == 0 : a.null != 0;
 }
 static inline int64_t rpx_utf8_chars(rp_str s)
 {

@@ -20,7 +20,9 @@ BEGIN {
     nt = split("\"2026-11-27T10:00:00Z\"|\"2026-11-27T23:59:59.9999999Z\"|\"2026-11-21T00:00:00Z\"|\"2026-11-19T00:00:00Z\"|\"2026-11-28T00:00:00Z\"|\"bad\"|null|MISSING|\"2026-11-27 13:30:00\"|\"2026-11-20T00:00:00Z\"", TS, "|")
     nd = split("\"h1\"|\"h2\"|\"H1\"|MISSING|\"h\\u0031\"", DN, "|")
     nr = split("true|false|null|MISSING", RM, "|")
-    nad = split("[1,\"a\",null,{\"k\":2}]|[]|{}|{\"a\":1,\"b\":[2,3]}|\"str\"|5|null|MISSING|[ \"x\" , \"y\" ]|[[1,2],[3]]|true|[3]|{ \"q\" : \"r,s\" }", AD, "|")
+    nad = split("[1,\"a\",null,{\"k\":2}]|[]|{}|{\"a\":1,\"b\":[2,3]}|\"str\"|5|null|MISSING|[ \"x\" , \"y\" ]|[[1,2],[3]]|true|[3]|{ \"q\" : \"r,s\" }|{\"Cmd\":\"whoami /all\",\"n\":5,\"b\":true,\"arr\":[1,\"two\",null],\"o\":{\"p\":{\"q\":\"deep\"}}}|{\"Cmd\":\"net user\",\"Cmd\":\"mimikatz\",\"b\":\"False\"}|{\"k\\\"ey\":\"esc\",\"Cmd\":\"a\\u0041b\",\"n\":-0}|\"{\\\"Cmd\\\":\\\"json in string\\\"}\"|{\"Cmd\":null,\"n\":\"12\",\"arr\":[]}|{\"n\":1.50,\"Cmd\":\"\",\"b\":1}|[{\"Cmd\":\"x\"},{\"Cmd\":\"whoami\"}]|{\"o\":{\"p\":{\"q\":\"DEEP\"}},\"arr\":[\"a\",\"two\"],\"n\":1e3}", AD, "|")
+    # InitiatingProcessCommandLine: JSON text inside a string column (parse_json), or not JSON
+    njs = split("\"{\\\"Cmd\\\":\\\"whoami\\\",\\\"list\\\":[\\\"a\\\",2,{\\\"z\\\":null}]}\"|\"not json\"|\"[1,2,3]\"|\"\"|MISSING|\"{\\\"Cmd\\\":\\\"C:\\\\\\\\x\\\"}\"|\"null\"|\"  {\\\"n\\\": 7 }  \"|\"{\\\"list\\\":[],\\\"Cmd\\\":\\\"\\\\u0077hoami\\\"}\"|null", JS, "|")
     for (i = 0; i < n; i++) {
         r = rnd(100)
         if (r < 2) { print "{broken"; continue }
@@ -39,6 +41,7 @@ BEGIN {
         line = line member("FileSize", pick(SZ, ns))
         line = line member("IsProcessRemoteSession", pick(RM, nr))
         line = line member("AdditionalFields", pick(AD, nad))
+        line = line member("InitiatingProcessCommandLine", pick(JS, njs))
         print line "}"
     }
 }
