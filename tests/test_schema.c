@@ -473,6 +473,42 @@ static void test_schema_lookups(void)
     fprintf(stderr, "schema load: %.1f ms\n", rp_schema_load_ms(s));
 }
 
+/* Defender XDR tables from Azure-Sentinel's KQL-validation CustomTables (schema/src/customtables-xdr.json):
+ * known with the types of those files, and a query over them checks without unknown-table/column errors. */
+static void test_customtables_xdr_tables(void)
+{
+    const rp_schema *s = rp_test_schema();
+    const rp_schema_table *t = rp_schema_table_find(s, "AADSignInEventsBeta");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL(t->column_count, 44);
+    CU_ASSERT_EQUAL(rp_schema_column_find(t, "Timestamp")->type, RP_TYPE_DATETIME);
+    CU_ASSERT_EQUAL(rp_schema_column_find(t, "IsGuestUser")->type, RP_TYPE_BOOL); /* "boolean" */
+    CU_ASSERT_EQUAL(rp_schema_column_find(t, "IsExternalUser")->type, RP_TYPE_INT);
+    CU_ASSERT_EQUAL(rp_schema_column_find(t, "AccountUpn")->type, RP_TYPE_STRING);
+    const rp_schema_table *a = rp_schema_table_find(s, "AIAgentsInfo");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_EQUAL(rp_schema_column_find(a, "AgentToolsDetails")->type, RP_TYPE_DYNAMIC); /* "Dynamic" */
+    CU_ASSERT_EQUAL(rp_schema_column_find(a, "AgentCreationTime")->type, RP_TYPE_DATETIME); /* "DateTime" */
+    const rp_schema_table *e = rp_schema_table_find(s, "EntraIdSignInEvents");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(rp_schema_column_find(e, "ErrorCode")->type, RP_TYPE_REAL);
+    CU_ASSERT_PTR_NOT_NULL(rp_schema_column_find(e, "EntraIdDeviceId"));
+    CU_ASSERT_PTR_NULL(rp_schema_column_find(e, "AadDeviceId")); /* AADSignInEventsBeta's name for it */
+    CU_ASSERT_PTR_NOT_NULL(rp_schema_table_find(s, "AADSpnSignInEventsBeta"));
+    CU_ASSERT_PTR_NOT_NULL(rp_schema_table_find(s, "EntraIdSpnSignInEvents"));
+    CU_ASSERT_PTR_NOT_NULL(rp_schema_table_find(s, "DeviceTvmInfoGathering"));
+    rp_test_run run;
+    rp_test_check_text(&run, "q.kql",
+                       "AADSignInEventsBeta\n"
+                       "| where Timestamp > ago(1d) and IsGuestUser == true\n"
+                       "| join kind=inner (EntraIdSpnSignInEvents | where IsManagedIdentity) on ApplicationId\n"
+                       "| project Timestamp, AccountUpn, IPAddress, ServicePrincipalName\n");
+    CU_ASSERT_EQUAL(rp_test_count(&run, "RP0300"), 0);
+    CU_ASSERT_EQUAL(rp_test_count(&run, "RP0301"), 0);
+    if (rp_test_count(&run, "RP0300") + rp_test_count(&run, "RP0301")) rp_test_dump(&run);
+    rp_test_run_free(&run);
+}
+
 /* --schema DIR: tables, functions, connectors; a broken file is reported, the rest still loads. */
 static void test_schema_extensions(void)
 {
@@ -624,6 +660,7 @@ static CU_TestInfo tests[] = {
     {"pack: duplicate ids across kinds", test_pack_duplicate_ids},
     {"pack: file names and .yml", test_pack_file_names},
     {"schema lookups", test_schema_lookups},
+    {"CustomTables Defender XDR tables", test_customtables_xdr_tables},
     {"schema extension errors have positions", test_schema_extension_errors},
     {"schema extensions", test_schema_extensions},
     {"seed rule", test_seed_rule},
