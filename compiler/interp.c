@@ -26,6 +26,10 @@
  *            read back with rp_groups_key / rp_groups_agg / rp_groups_extra (so they equal what
  *            rp_groups_write prints). No `by` and no input row: ONE row of defaults (count 0,
  *            sum 0, make_set [], avg/min/max/arg_* null or "" for strings) [doc: summarize page].
+ *            Aggregates ignore nulls, a dynamic's JSON null included [doc: make_set, make_list];
+ *            make_set of a dynamic array adds its elements, one level ("Set from array column"
+ *            on the make_set page); make_list keeps the array as one element [doc: no example
+ *            flattens it].
  * distinct   an rp_groups table with the columns as keys and no aggregates: first-seen order,
  *            strings compared byte for byte (case-sensitive: "A" and "a" are two rows), null keys
  *            of one column equal each other, 0.0 == -0.0. Memory: one entry per distinct row.

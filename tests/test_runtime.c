@@ -557,6 +557,42 @@ static void test_groups(void)
 }
 
 /* The getters read back exactly what rp_groups_write prints; a NULL group gives the defaults. */
+/* Aggregates over dynamic values (the make_set/make_list pages): nulls (no value or JSON null)
+ * are ignored; make_set of an array adds its elements ("Set from array column"), one level;
+ * make_list keeps an array as one element; an object is one element. */
+static void test_groups_dynamic(void)
+{
+    rp_kind keyk[] = {RP_K_STRING};
+    rp_agg_spec aggs[] = {{RP_AGG_MAKE_SET, RP_K_DYNAMIC, 0, NULL, 0},
+                          {RP_AGG_MAKE_LIST, RP_K_DYNAMIC, 0, NULL, 0},
+                          {RP_AGG_DCOUNT, RP_K_DYNAMIC, 0, NULL, 0}};
+    rp_groups g;
+    CU_ASSERT_FATAL(rp_groups_init(&g, keyk, 1, aggs, 3));
+    const char *vals[] = {"[1,\"two\",null]", "null", " null ", NULL, "{\"a\":[1]}", "[1,[3]]", "\"two\"", "[]"};
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        rp_val key = {.s = S("k")};
+        rp_val v = vals[i] ? (rp_val){.s = S(vals[i])} : (rp_val){.s = S(""), .null = 1};
+        rp_agg_in in[3] = {{&v, 0, NULL}, {&v, 0, NULL}, {&v, 0, NULL}};
+        CU_ASSERT_TRUE(rp_groups_feed(&g, &key, in));
+    }
+    rp_jw w;
+    rp_jw_init(&w);
+    rp_group_iter it;
+    rp_groups_iter(&g, &it);
+    CU_ASSERT_TRUE_FATAL(rp_groups_next(&it));
+    const char *keyn[] = {"K"}, *names[] = {"set", "list", "dc"};
+    const char *const *extra[3] = {NULL, NULL, NULL};
+    rp_jw_obj_begin(&w);
+    rp_groups_write(&g, &it, &w, keyn, names, extra);
+    rp_jw_obj_end(&w);
+    const char *want = "{\"K\":\"k\",\"set\":[1,\"two\",{\"a\":[1]},[3]],"
+                       "\"list\":[[1,\"two\",null],{\"a\":[1]},[1,[3]],\"two\",[]],\"dc\":5}";
+    if (w.len != strlen(want) || memcmp(w.buf, want, w.len) != 0) fprintf(stderr, "\ngot  %.*s\nwant %s\n", (int)w.len, w.buf, want);
+    CU_ASSERT(w.len == strlen(want) && memcmp(w.buf, want, w.len) == 0);
+    rp_jw_free(&w);
+    rp_groups_free(&g);
+}
+
 static void test_groups_read(void)
 {
     rp_kind keyk[] = {RP_K_STRING, RP_K_LONG};
@@ -758,6 +794,7 @@ static CU_TestInfo tests[] = {
     {"json writer", test_json_writer},
     {"regex syntax check", test_regex},
     {"summarize groups", test_groups},
+    {"summarize over dynamic values (nulls, arrays)", test_groups_dynamic},
     {"summarize groups read back (getters, empty-input defaults)", test_groups_read},
     {"dynamic: member, index, tostring, parse_json", test_dynamic},
     CU_TEST_INFO_NULL,

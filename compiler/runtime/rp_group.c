@@ -298,6 +298,30 @@ static bool take(agg_state *st, const rp_agg_spec *sp, const rp_agg_in *in)
     return true;
 }
 
+/* A dynamic value that is KQL null: no value, or the JSON text null. */
+static bool dyn_is_null(const rp_val *v)
+{
+    if (v->null) return true;
+    size_t b = 0, e = v->s.len;
+    while (b < e && (v->s.ptr[b] == ' ' || v->s.ptr[b] == '\t' || v->s.ptr[b] == '\n' || v->s.ptr[b] == '\r')) b++;
+    while (e > b && (v->s.ptr[e - 1] == ' ' || v->s.ptr[e - 1] == '\t' || v->s.ptr[e - 1] == '\n' || v->s.ptr[e - 1] == '\r')) e--;
+    return e - b == 4 && memcmp(v->s.ptr + b, "null", 4) == 0;
+}
+
+/* make_set of a dynamic array adds its elements, not the array (the make_set page's "Set from
+ * array column" example); null elements are ignored like null values. */
+static bool set_add_elements(vset *set, const rp_val *v, size_t max)
+{
+    rp_expand x;
+    size_t n = rp_expand_begin(&x, v, RP_K_DYNAMIC);
+    if (x.open != '[') return vset_add(set, v, RP_K_DYNAMIC, true, max);
+    for (size_t i = 0; i < n; i++) {
+        rp_val el = rp_expand_next(&x, NULL); /* array elements are slices: no scratch needed */
+        if (!el.null && !vset_add(set, &el, RP_K_DYNAMIC, true, max)) return false;
+    }
+    return true;
+}
+
 bool rp_groups_feed(rp_groups *g, const rp_val *keys, const rp_agg_in *ins)
 {
     rp_group *gr = find_or_add(g, keys);
@@ -309,7 +333,9 @@ bool rp_groups_feed(rp_groups *g, const rp_val *keys, const rp_agg_in *ins)
         const rp_agg_spec *sp = &g->aggs[a];
         const rp_agg_in *in = &ins[a];
         agg_state *st = &gr->aggs[a];
-        bool null = in->v && in->v->null && !is_text(sp->vkind);
+        /* nulls are ignored by every aggregate but count/countif/take_any; strings have none, a
+         * dynamic's is its null or the JSON null (KQL-SEMANTICS.md section 10) */
+        bool null = in->v && (sp->vkind == RP_K_DYNAMIC ? dyn_is_null(in->v) : in->v->null && !is_text(sp->vkind));
         size_t max = sp->max_size ? sp->max_size : DEFAULT_MAX_SIZE;
         bool ok = true;
         switch (sp->kind) {
@@ -317,7 +343,9 @@ bool rp_groups_feed(rp_groups *g, const rp_val *keys, const rp_agg_in *ins)
         case RP_AGG_COUNTIF: st->n += in->cond; break;
         case RP_AGG_DCOUNT:
         case RP_AGG_MAKE_SET:
-            if (!null) ok = vset_add(&st->set, in->v, sp->vkind, true, sp->kind == RP_AGG_DCOUNT ? SIZE_MAX : max);
+            if (null) break;
+            if (sp->kind == RP_AGG_MAKE_SET && sp->vkind == RP_K_DYNAMIC) ok = set_add_elements(&st->set, in->v, max);
+            else ok = vset_add(&st->set, in->v, sp->vkind, true, sp->kind == RP_AGG_DCOUNT ? SIZE_MAX : max);
             break;
         case RP_AGG_MAKE_LIST:
             if (!null) ok = vset_add(&st->set, in->v, sp->vkind, false, max);
