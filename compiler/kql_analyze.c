@@ -750,6 +750,17 @@ static rp_type expr(az *z, rp_kql_node *node, const rp_kql_row *row)
             node->sema = tmp.sema;
         } else {
             rp_type ot = expr(z, node->a, row);
+            /* only a dynamic has members: Kusto.Language reads s.x on a string (or any other
+             * scalar) as an unknown name x, so Sentinel's CI fails such a query */
+            if (ot != RP_TYPE_UNKNOWN && ot != RP_TYPE_DYNAMIC && node->name) {
+                const char *base = expr_name(z, node->a);
+                rp_diag *d = report(z, RP0301, node, "unknown column '%s': %s%s%s is a %s, and only a dynamic value has members",
+                                    node->name, base ? "'" : "", base ? base : "the value", base ? "'" : "", rp_type_name(ot));
+                if (d && ot == RP_TYPE_STRING && base)
+                    rp_diag_set_hint(d, "to read it as JSON: parse_json(%s).%s", base, node->name);
+                t = set_type(z, node, RP_TYPE_UNKNOWN);
+                break;
+            }
             t = set_type(z, node, ot == RP_TYPE_UNKNOWN ? RP_TYPE_UNKNOWN : RP_TYPE_DYNAMIC);
         }
         break;
