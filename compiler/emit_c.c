@@ -925,6 +925,23 @@ static xr compile_call(fn *f, const rp_ir_expr *e)
         return mk(f, CL_VAL, RP_TYPE_DYNAMIC, "rp_dyn_index(%s, %s)", as_val(f, a), long_c(ar, e->args[1]->value.i));
     case RP_IR_F_PARSE_JSON: return mk(f, CL_VAL, RP_TYPE_DYNAMIC, "rp_dyn_parse(&m->sc, %s)", as_text(f, a));
     case RP_IR_F_ARRAY_LENGTH: return mk(f, CL_VAL, RP_TYPE_LONG, "rp_dyn_array_length(%s)", as_val(f, a));
+    case RP_IR_F_SPLIT: {
+        const rp_ir_value *d = &e->args[1]->value;
+        return mk(f, CL_VAL, RP_TYPE_DYNAMIC, "rp_dyn_split(&m->sc, %s, rpx_kstr(&%s), %s)", as_text(f, a),
+                  needle_const(f->pk, (rp_str){d->s, d->len}), long_c(ar, e->nargs > 2 ? e->args[2]->value.i : -1));
+    }
+    case RP_IR_F_PACK_ARRAY: {
+        cbuf v = {0}, k = {0};
+        size_t n = e->nargs < 64 ? e->nargs : 64;
+        for (size_t i = 0; i < n; i++) {
+            xr x = i ? compile(f, e->args[i]) : a;
+            cb_printf(&v, "%s%s", i ? ", " : "", as_val(f, x));
+            cb_printf(&k, "%s%s", i ? ", " : "", kind_of_x(f, x));
+        }
+        return mk(f, CL_VAL, RP_TYPE_DYNAMIC, "rp_dyn_pack(&m->sc, (const rp_val[]){%s}, (const rp_kind[]){%s}, %zu)",
+                  cb_take(ar, &v), cb_take(ar, &k), n);
+    }
+    case RP_IR_F_IPV4_IS_PRIVATE: return mk(f, CL_VAL, RP_TYPE_BOOL, "rp_ipv4_is_private(%s)", as_text(f, a));
     case RP_IR_F_ISEMPTY:
     case RP_IR_F_ISNOTEMPTY: {
         const char *neg = e->fn == RP_IR_F_ISNOTEMPTY ? "!" : "";

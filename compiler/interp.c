@@ -109,6 +109,39 @@
  *     (so tobool(dynamic(1)) is null; tobool(true) true).
  *   isempty(d): null or the JSON string ""; isnull(d): null only. array_length(d): element count,
  *     null when not an array [doc: array-length-function].
+ *   split(s, delim[, i]) [doc: split-function]: s is a string (the lowering refuses others); the
+ *     parts between non-overlapping occurrences of delim found left to right, as a JSON array of
+ *     strings built in the scratch: split("aa_bb", "_") ["aa","bb"], split("", "_") [""],
+ *     split("a__b", "_") ["a","","b"], split("aabbcc", "bb") ["aa","cc"] (the page's examples);
+ *     delim not found: [s]. Bytes are compared, which for UTF-8 is the same as characters. With
+ *     requestedIndex i: the one-element array of part i (split("aaa_bbb_ccc", "_", 1) ["bbb"]),
+ *     [] when there is no such part ("contains the requested substring ... if it exists").
+ *     Refused (RP0400): an empty or non-constant delimiter and a negative or non-constant index
+ *     (the page does not say what they give).
+ *   pack_array(v1, ...) [doc: pack-array-function]: a JSON array of the values in order: a string
+ *     as a JSON string (rp_json_escape: \" \\ \n \r \t \b \f, other controls \u00xx, the rest as
+ *     UTF-8), long as digits, bool true/false, timespan as its text in a JSON string ("00:00:02",
+ *     the page's second example), dynamic as its JSON text, a null as null. real, datetime and guid
+ *     elements are refused: their JSON form inside a dynamic is not documented (datetimes come back
+ *     with 7 fraction digits, unlike tostring; MicrosoftDocs/dataexplorer-docs#914). A constant
+ *     pack_array in `in` / has_any is flattened like dynamic([...]) (KQL-SEMANTICS.md §4).
+ *   ipv4_is_private(s) [doc: ipv4-is-private-function]: s a string; "a.b.c.d" with an optional
+ *     "/p" (IP-prefix notation, p 0..32): true when the address, masked by the prefix ("IPv4
+ *     strings can be masked using IP-prefix notation"), is in 10/8, 172.16/12 or 192.168/16, else
+ *     false; null when s does not parse ("parsing of the input as IPv4 address string wasn't
+ *     successful"): "", IPv6, a part above 255, fewer than 4 parts, p above 32.
+ *     [choice] parts are 1-3 decimal digits (leading zeros read as decimal: "010.0.0.1" is 10/8)
+ *     and no spaces are allowed; Kusto's parser is not documented beyond that.
+ *
+ * union options [doc: union-operator]. isfuzzy=true|false only changes how union legs that do not
+ *   exist are resolved ("only applies to the union sources resolution phase"); every table a
+ *   compiled rule reads is known to the schema (an unknown one is RP0401 and the rule is not
+ *   compiled), so it is a plain union. kind=outer is the default. withsource=Name adds the string
+ *   column Name to each row holding its source table's name ('the SourceTable column will
+ *   indicate either "Query" or "Command"'), first among the columns as in the page's outputs (the
+ *   input's columns are then listed from the schema, not from the event). Refused: kind=inner,
+ *   withsource with a leg that is a let or a subquery or after a pipe (the page shows the value
+ *   for tables and `view` lets only), a name that is already a column, table wildcards.
  *
  * Accounting (rp_rule_stats): `matched` counts rows leaving a source's stages (mv-expand may make
  *   several per event), before exclusions; `aggregated` the unsuppressed ones entering the tail;
@@ -658,6 +691,30 @@ static val eval_call(rp_interp *in, const rp_ir_expr *e)
     case RP_IR_F_ARRAY_LENGTH: {
         rp_val r = rp_dyn_array_length(to_rp(a));
         return from_rp(&r, RP_TYPE_LONG);
+    }
+    case RP_IR_F_SPLIT: {
+        const rp_ir_value *d = &e->args[1]->value;
+        int64_t idx = e->nargs > 2 ? e->args[2]->value.i : -1;
+        rp_val r = rp_dyn_split(&in->sc, to_text(in, a), (rp_str){d->s, d->len}, idx);
+        scratch_check(in);
+        return from_rp(&r, RP_TYPE_DYNAMIC);
+    }
+    case RP_IR_F_PACK_ARRAY: {
+        rp_val vals[64];
+        rp_kind kinds[64];
+        size_t n = e->nargs < 64 ? e->nargs : 64;
+        for (size_t i = 0; i < n; i++) {
+            val v = i ? eval(in, e->args[i]) : a;
+            vals[i] = to_rp(v);
+            kinds[i] = kind_of(v.t);
+        }
+        rp_val r = rp_dyn_pack(&in->sc, vals, kinds, n);
+        scratch_check(in);
+        return from_rp(&r, RP_TYPE_DYNAMIC);
+    }
+    case RP_IR_F_IPV4_IS_PRIVATE: {
+        rp_val r = rp_ipv4_is_private(to_text(in, a));
+        return from_rp(&r, RP_TYPE_BOOL);
     }
     case RP_IR_F_EXTRACT:
     case RP_IR_F_TRIM:

@@ -167,7 +167,12 @@ typedef enum rp_ir_arith { RP_IR_ADD, RP_IR_SUB, RP_IR_MUL, RP_IR_DIV, RP_IR_MOD
     X(RP_IR_F_INDEX, "$index", 2, 2)          /* d[i]: args[1] CONST long (i < 0: from end) */  \
     X(RP_IR_F_PARSE_JSON, "parse_json", 1, 1)  /* also todynamic; of a string only (dynamic: \
                                                   the lowering drops the call) */               \
-    X(RP_IR_F_ARRAY_LENGTH, "array_length", 1, 1) /* of a dynamic; null unless an array */
+    X(RP_IR_F_ARRAY_LENGTH, "array_length", 1, 1) /* of a dynamic; null unless an array */      \
+    X(RP_IR_F_SPLIT, "split", 2, 3)            /* dynamic array of strings; args[1] CONST non-empty \
+                                                  string, args[2] CONST long >= 0 */            \
+    X(RP_IR_F_PACK_ARRAY, "pack_array", 1, 64) /* dynamic array; elements string, long, bool, \
+                                                  timespan, dynamic (JSON forms: interp.c) */   \
+    X(RP_IR_F_IPV4_IS_PRIVATE, "ipv4_is_private", 1, 1) /* of a string; null unless IPv4 */
 
 typedef enum rp_ir_fn {
 #define RP_IR_FN_ENUM(e, s, lo, hi) e,

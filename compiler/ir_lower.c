@@ -277,6 +277,14 @@ static int set_add(lower *L, const rp_kql_node *n, rp_ir_value **set, size_t *ns
             if (!set_add(L, n->aux.items[i], set, nset, cap)) return 0;
         return 1;
     }
+    case RP_KQL_CALL:
+        /* pack_array(constants): a dynamic array, flattened like dynamic([...]) */
+        if (n->name && strcmp(n->name, "pack_array") == 0 && !n->a && n->items.count) {
+            for (size_t i = 0; i < n->items.count; i++)
+                if (!set_add(L, n->items.items[i], set, nset, cap)) return 0;
+            return 1;
+        }
+        break;
     case RP_KQL_PIPE:
         /* a tabular list: only a bare source (datatable or let) is constant */
         if (n->items.count == 1) return set_add(L, n->items.items[0], set, nset, cap);
@@ -432,6 +440,9 @@ static rp_type fn_type(rp_ir_fn fn, rp_ir_expr **args, size_t nargs)
     case RP_IR_F_INDEX:
     case RP_IR_F_PARSE_JSON: return RP_TYPE_DYNAMIC;
     case RP_IR_F_ARRAY_LENGTH: return RP_TYPE_LONG;
+    case RP_IR_F_SPLIT:
+    case RP_IR_F_PACK_ARRAY: return RP_TYPE_DYNAMIC;
+    case RP_IR_F_IPV4_IS_PRIVATE: return RP_TYPE_BOOL;
     case RP_IR_F_TODATETIME:
     case RP_IR_F_STARTOFDAY: return RP_TYPE_DATETIME;
     case RP_IR_F_TOTIMESPAN:
@@ -516,6 +527,39 @@ static rp_ir_expr *lower_call(lower *L, const rp_kql_node *n, scope *sc)
     }
     if (fn == RP_IR_F_ARRAY_LENGTH && args[0]->type != RP_TYPE_DYNAMIC) {
         not_compiled(L, n, rp_arena_printf(L->A, "array_length() of a %s value", rp_type_name(args[0]->type)));
+        return NULL;
+    }
+    if (fn == RP_IR_F_SPLIT) {
+        /* split-function: the source is a string; the page shows no empty delimiter and no
+         * negative index, so those (and non-constant ones, which could be either) are refused */
+        if (args[0]->type != RP_TYPE_STRING) {
+            not_compiled(L, n, rp_arena_printf(L->A, "split() of a %s value", rp_type_name(args[0]->type)));
+            return NULL;
+        }
+        if (!is_const(args[1]) || args[1]->value.type != RP_TYPE_STRING || args[1]->value.len == 0) {
+            not_compiled(L, n, "split() with a delimiter that is not a constant non-empty string");
+            return NULL;
+        }
+        if (nargs > 2 && (!is_const(args[2]) || args[2]->value.type != RP_TYPE_LONG || args[2]->value.null ||
+                          args[2]->value.i < 0)) {
+            not_compiled(L, n, "split() with a requestedIndex that is not a constant >= 0");
+            return NULL;
+        }
+    }
+    if (fn == RP_IR_F_PACK_ARRAY) {
+        /* elements whose JSON form is exact: real and datetime forms in a dynamic are not
+         * documented (Kusto writes datetimes with 7 fraction digits there, unlike tostring) */
+        for (size_t i = 0; i < nargs; i++) {
+            rp_type t = args[i]->type;
+            if (t != RP_TYPE_STRING && t != RP_TYPE_LONG && t != RP_TYPE_INT && t != RP_TYPE_BOOL &&
+                t != RP_TYPE_TIMESPAN && t != RP_TYPE_DYNAMIC) {
+                not_compiled(L, n, rp_arena_printf(L->A, "pack_array() of a %s value", rp_type_name(t)));
+                return NULL;
+            }
+        }
+    }
+    if (fn == RP_IR_F_IPV4_IS_PRIVATE && args[0]->type != RP_TYPE_STRING) {
+        not_compiled(L, n, rp_arena_printf(L->A, "ipv4_is_private() of a %s value", rp_type_name(args[0]->type)));
         return NULL;
     }
     if (fn == RP_IR_F_BIN || fn == RP_IR_F_ABS || fn == RP_IR_F_STARTOFDAY || fn == RP_IR_F_DAYOFWEEK ||
@@ -1347,6 +1391,7 @@ static int is_noop(const rp_kql_node *op)
 }
 
 static void lower_tabular(lower *L, const rp_kql_node *n, flow *f);
+static int add_source_column(lower *L, flow *f, branch *br, const char *name, const rp_kql_node *at);
 
 /* Starts the tail: its scope covers every branch. */
 static void enter_tail(lower *L, flow *f)
@@ -1383,12 +1428,43 @@ static void lower_op(lower *L, flow *f, const rp_kql_node *op)
             f->stopped = 1;
             return;
         }
+        const char *withsource = NULL;
+        const rp_kql_node *ws_at = NULL;
         for (size_t i = 0; i < op->options.count; i++) {
-            not_compiled(L, op->options.items[i], rp_arena_printf(L->A, "union option %s", op->options.items[i]->name));
+            const rp_kql_node *o = op->options.items[i];
+            const char *v = o->a && o->a->kind == RP_KQL_NAME ? o->a->name : NULL;
+            /* union-operator page: isfuzzy only changes how tables that do not exist are resolved;
+             * every table here is known to the schema (an unknown one is RP0401), so it is plain union */
+            if (strcmp(o->name, "isfuzzy") == 0 && o->a && o->a->kind == RP_KQL_BOOL) continue;
+            if (strcmp(o->name, "kind") == 0 && v && strcmp(v, "outer") == 0) continue; /* the default */
+            if (strcmp(o->name, "withsource") == 0 && v && !withsource) {
+                withsource = v;
+                ws_at = o;
+                continue;
+            }
+            not_compiled(L, o, rp_arena_printf(L->A, "union option %s", o->name));
             f->stopped = 1;
             return;
         }
-        for (size_t i = 0; i < op->items.count && !f->stopped; i++) lower_tabular(L, op->items.items[i], f);
+        if (withsource && f->nbr) {
+            /* the piped input's source name is not documented */
+            not_compiled(L, ws_at, "union withsource after a pipe");
+            f->stopped = 1;
+            return;
+        }
+        for (size_t i = 0; i < op->items.count && !f->stopped; i++) {
+            size_t before = f->nbr;
+            const rp_kql_node *it = op->items.items[i];
+            if (withsource && !(it->flags & RP_KQL_F_WILDCARD) && (it->kind != RP_KQL_NAME || find_let(L, it->name))) {
+                /* the page gives the value for a table and a `view` let only; not for subqueries */
+                not_compiled(L, it, "union withsource of a branch that is not a table");
+                f->stopped = 1;
+                return;
+            }
+            lower_tabular(L, it, f);
+            for (size_t k = before; withsource && !f->stopped && k < f->nbr; k++)
+                if (!add_source_column(L, f, &f->br[k], withsource, ws_at)) f->stopped = 1;
+        }
         return;
     }
     if (is_stateful_op(op->kind)) {
@@ -1412,6 +1488,33 @@ static void lower_op(lower *L, flow *f, const rp_kql_node *op)
             f->stopped = 1;
             return;
         }
+}
+
+/* union withsource=Name: the branch gets the string column Name = its table's name, first in the
+ * row (the union-operator page's examples list it first). */
+static int add_source_column(lower *L, flow *f, branch *br, const char *name, const rp_kql_node *at)
+{
+    rp_type t;
+    if (star_column(&br->sc, name) || scope_resolve(L, &br->sc, name, &t) >= 0) {
+        not_compiled(L, at, rp_arena_printf(L->A, "union withsource=%s naming an existing column", name));
+        return 0;
+    }
+    rp_ir_stage *st = new_stage(L, f, br, RP_IR_EXTEND, at);
+    st->assigns = RP_NEW(L->A, rp_ir_assign);
+    st->nassigns = 1;
+    const char *table = br->src->table;
+    st->assigns[0].expr = rp_ir_const_string(L->A, table, strlen(table), node_span(L, at));
+    st->assigns[0].slot = rp_ir_slot_of(L->A, L->ir, name, RP_TYPE_STRING);
+    st->assigns[0].name = L->ir->slots[st->assigns[0].slot].name;
+    st->assigns[0].span = node_span(L, at);
+    scope_expand_star(L, &br->sc);
+    scope_push(L, &br->sc, st->assigns[0].name, st->assigns[0].slot, RP_TYPE_STRING);
+    /* move it to the front */
+    rp_ir_col c = br->sc.cols[br->sc.count - 1];
+    memmove(br->sc.cols + 1, br->sc.cols, (br->sc.count - 1) * sizeof *br->sc.cols);
+    br->sc.cols[0] = c;
+    st->out = scope_out(L, &br->sc);
+    return 1;
 }
 
 static void add_branch(lower *L, flow *f, const char *table_name, const rp_schema_table *table, const rp_kql_node *at)

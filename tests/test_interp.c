@@ -752,6 +752,46 @@ static void test_dynamic(void)
     rp_arena_free(f.A);
 }
 
+/* split / pack_array / ipv4_is_private through the interpreter (expected results by hand, the
+ * pages' examples first). fn_on starts a new fixture, so every call builds its own nodes. */
+static void test_split_pack_ipv4(void)
+{
+    fixture f;
+    fx_init(&f);
+    const char *line = EV(",\"FileName\":\"aaa_bbb_ccc\",\"FolderPath\":\"C:\\\\Win\\\\x.exe\",\"ProcessId\":7,"
+                          "\"DeviceName\":\"192.168.1.1/24\",\"AccountName\":\"1.2.3\"");
+#define FNAME col(&f, "FileName", RP_TYPE_STRING)
+#define SPLIT2(s, d) dcall(&f, RP_IR_F_SPLIT, RP_TYPE_DYNAMIC, s, str(&f, d))
+#define SPLIT3(s, d, i) call3(&f, RP_IR_F_SPLIT, s, str(&f, d), rp_ir_const_long(f.A, i, nospan))
+#define PRIV(e) dcall(&f, RP_IR_F_IPV4_IS_PRIVATE, RP_TYPE_BOOL, e, NULL)
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, SPLIT2(FNAME, "_"), line), "{\"X\":[\"aaa\",\"bbb\",\"ccc\"]}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, SPLIT3(FNAME, "_", 1), line), "{\"X\":[\"bbb\"]}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, SPLIT3(FNAME, "_", 3), line), "{\"X\":[]}\n");
+    /* tostring(split(FolderPath, "\\")[1]), array_length, a missing string splits into [""] */
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, ts(&f, idx(&f, SPLIT2(col(&f, "FolderPath", RP_TYPE_STRING), "\\"), 1)), line),
+                           "{\"X\":\"Win\"}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, dcall(&f, RP_IR_F_ARRAY_LENGTH, RP_TYPE_LONG,
+                                           SPLIT2(col(&f, "FolderPath", RP_TYPE_STRING), "\\"), NULL), line),
+                           "{\"X\":3}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, SPLIT2(col(&f, "SHA1", RP_TYPE_STRING), "_"), line), "{\"X\":[\"\"]}\n");
+    /* pack_array(FileName, ProcessId, 2s, missing long) */
+    rp_ir_expr *pa = rp_ir_call(f.A, RP_IR_F_PACK_ARRAY, RP_TYPE_DYNAMIC, NULL, 0, nospan);
+    rp_ir_push_arg(f.A, pa, FNAME);
+    rp_ir_push_arg(f.A, pa, col(&f, "ProcessId", RP_TYPE_LONG));
+    rp_ir_push_arg(f.A, pa, rp_ir_const_typed(f.A, RP_TYPE_TIMESPAN, 2 * RP_TICKS_PER_SECOND, nospan));
+    rp_ir_push_arg(f.A, pa, col(&f, "FileSize", RP_TYPE_LONG));
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, pa, line), "{\"X\":[\"aaa_bbb_ccc\",7,\"00:00:02\",null]}\n");
+    /* ipv4_is_private: true, false, null */
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, PRIV(col(&f, "DeviceName", RP_TYPE_STRING)), line), "{\"X\":true}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, PRIV(str(&f, "202.1.2.3")), line), "{\"X\":false}\n");
+    CU_ASSERT_STRING_EQUAL(fn_on(&f, PRIV(col(&f, "AccountName", RP_TYPE_STRING)), line), "{\"X\":null}\n");
+#undef FNAME
+#undef SPLIT2
+#undef SPLIT3
+#undef PRIV
+    rp_arena_free(f.A);
+}
+
 static void test_rejected_shapes(void)
 {
     fixture f;
@@ -794,6 +834,7 @@ static CU_TestInfo tests[] = {
     {"trim, trim_start, trim_end, extract", test_regex_functions},
     {"shapes the interpreter refuses", test_rejected_shapes},
     {"dynamic: member, index, parse_json, tostring, comparisons", test_dynamic},
+    {"split, pack_array, ipv4_is_private", test_split_pack_ipv4},
     CU_TEST_INFO_NULL,
 };
 

@@ -132,12 +132,100 @@ static void test_let_tabular_and_lists(void)
     lowered_free(&l);
 }
 
+/* The first RP0400 message, or "" when none. */
+static const char *first_refusal(lowered *l)
+{
+    for (size_t i = 0; i < l->diags.count; i++)
+        if (strcmp(rp_diag_info_of(l->diags.items[i].code)->code, "RP0400") == 0) return l->diags.items[i].message;
+    return "";
+}
+
+/* split, pack_array, ipv4_is_private: what compiles, what is refused (interp.c "Dynamic values"). */
+static void test_split_pack_ipv4_lowering(void)
+{
+    lowered l;
+    lower_text(&l, "DeviceProcessEvents | extend P = split(FolderPath, @'\\'), S = tostring(split(FileName, '.', 1)[0])"
+                   " | where array_length(P) > 2 and ipv4_is_private(DeviceName) == false");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    lowered_free(&l);
+    /* a constant pack_array in a let is flattened into in / has_any sets */
+    lower_text(&l, "let L = pack_array('a.exe', 'b.exe');\nlet W = pack_array(\"x\", dynamic(['y']));\n"
+                   "DeviceProcessEvents | where FileName in (L) and ProcessCommandLine has_any (W)");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    CU_ASSERT_STRING_EQUAL(pred_text(&l, 0), "FileName in (\"a.exe\", \"b.exe\") and ProcessCommandLine has_any (\"x\", \"y\")");
+    lowered_free(&l);
+    lower_text(&l, "DeviceProcessEvents | extend P = pack_array(FileName, ProcessId, 1s, true, AdditionalFields, long(null))");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    lowered_free(&l);
+    /* refused: what the pages do not define */
+    static const struct { const char *q, *why; } no[] = {
+        {"DeviceProcessEvents | extend P = split(FileName, '')", "delimiter that is not a constant non-empty string"},
+        {"DeviceProcessEvents | extend P = split(FileName, FolderPath)", "delimiter that is not a constant non-empty string"},
+        {"DeviceProcessEvents | extend P = split(FileName, '.', -1)", "requestedIndex that is not a constant >= 0"},
+        {"DeviceProcessEvents | extend P = split(FileName, '.', ProcessId)", "requestedIndex that is not a constant >= 0"},
+        {"DeviceProcessEvents | extend P = split(AdditionalFields, '.')", "split() of a dynamic value"},
+        {"DeviceProcessEvents | extend P = pack_array(FileName, Timestamp)", "pack_array() of a datetime value"},
+        {"DeviceProcessEvents | extend P = pack_array(1.5)", "pack_array() of a real value"},
+        {"DeviceProcessEvents | where ipv4_is_private(AdditionalFields)", "ipv4_is_private() of a dynamic value"},
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        lower_text(&l, no[i].q);
+        CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
+        if (!strstr(first_refusal(&l), no[i].why)) fprintf(stderr, "%s: %s\n", no[i].q, first_refusal(&l));
+        CU_ASSERT_PTR_NOT_NULL(strstr(first_refusal(&l), no[i].why));
+        lowered_free(&l);
+    }
+}
+
+/* union isfuzzy / kind=outer / withsource (union-operator page). */
+static void test_union_options(void)
+{
+    lowered l;
+    lower_text(&l, "union isfuzzy=true DeviceProcessEvents, (DeviceFileEvents | where FileName has 'x')");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    CU_ASSERT_EQUAL(l.ir->nsources, 2);
+    lowered_free(&l);
+    lower_text(&l, "union withsource=Src kind=outer isfuzzy=false DeviceProcessEvents, DeviceFileEvents | where Src == 'x'");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    CU_ASSERT_EQUAL_FATAL(l.ir->nsources, 2);
+    for (size_t s = 0; s < 2; s++) {
+        /* the first stage sets Src to the table's name; Src is the first column */
+        const rp_ir_source *src = &l.ir->sources[s];
+        CU_ASSERT_EQUAL_FATAL(src->nstages, 2);
+        CU_ASSERT_EQUAL(src->stages[0].kind, RP_IR_EXTEND);
+        CU_ASSERT_STRING_EQUAL(src->stages[0].assigns[0].name, "Src");
+        CU_ASSERT_STRING_EQUAL(src->stages[0].assigns[0].expr->value.s, src->table);
+        CU_ASSERT_FALSE(src->out.event_star);
+        CU_ASSERT_STRING_EQUAL(src->out.cols[0].name, "Src");
+    }
+    CU_ASSERT_STRING_EQUAL(l.ir->sources[0].table, "DeviceProcessEvents");
+    CU_ASSERT_STRING_EQUAL(l.ir->sources[1].table, "DeviceFileEvents");
+    lowered_free(&l);
+    static const struct { const char *q, *why; } no[] = {
+        {"union kind=inner DeviceProcessEvents, DeviceFileEvents", "union option kind"},
+        {"union withsource=S DeviceProcessEvents, (DeviceFileEvents | where FileName has 'x')", "not a table"},
+        {"let T = DeviceFileEvents; union withsource=S DeviceProcessEvents, T", "not a table"},
+        {"DeviceProcessEvents | union withsource=S DeviceFileEvents", "after a pipe"},
+        {"union withsource=FileName DeviceProcessEvents, DeviceFileEvents", "naming an existing column"},
+        {"union withsource=S *", "table wildcard"},
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        lower_text(&l, no[i].q);
+        CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
+        if (!strstr(first_refusal(&l), no[i].why)) fprintf(stderr, "%s: %s\n", no[i].q, first_refusal(&l));
+        CU_ASSERT_PTR_NOT_NULL(strstr(first_refusal(&l), no[i].why));
+        lowered_free(&l);
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"the seed query lowers and prints", test_seed_query},
     {"operators, sets, time folding", test_operators_and_printing},
     {"extend, project, union, take", test_extend_project_union},
     {"not compiled: diagnostics and status", test_not_compiled},
     {"tabular lets and datatable sets", test_let_tabular_and_lists},
+    {"split, pack_array, ipv4_is_private: compiled and refused", test_split_pack_ipv4_lowering},
+    {"union isfuzzy, kind=outer, withsource", test_union_options},
     CU_TEST_INFO_NULL,
 };
 

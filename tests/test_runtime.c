@@ -776,6 +776,79 @@ static void test_dynamic(void)
     rp_scratch_free(&sc);
 }
 
+/* split, pack_array, ipv4_is_private: the examples of their KQL pages, then edge cases. */
+static int json_is(rp_val v, const char *want)
+{
+    return !v.null && v.s.len == strlen(want) && memcmp(v.s.ptr, want, v.s.len) == 0;
+}
+
+static void test_split_pack_ipv4(void)
+{
+    rp_scratch sc = {0};
+#define SPLIT(s, d, i) rp_dyn_split(&sc, rp_str_c(s), rp_str_c(d), i)
+    /* split-function's examples */
+    CU_ASSERT(json_is(SPLIT("aa_bb", "_", -1), "[\"aa\",\"bb\"]"));
+    CU_ASSERT(json_is(SPLIT("aaa_bbb_ccc", "_", 1), "[\"bbb\"]"));
+    CU_ASSERT(json_is(SPLIT("", "_", -1), "[\"\"]"));
+    CU_ASSERT(json_is(SPLIT("a__b", "_", -1), "[\"a\",\"\",\"b\"]"));
+    CU_ASSERT(json_is(SPLIT("aabbcc", "bb", -1), "[\"aa\",\"cc\"]"));
+    /* not found: the whole string; index out of range: []; leading / trailing delimiters */
+    CU_ASSERT(json_is(SPLIT("abc", "_", -1), "[\"abc\"]"));
+    CU_ASSERT(json_is(SPLIT("abc", "_", 0), "[\"abc\"]"));
+    CU_ASSERT(json_is(SPLIT("a_b", "_", 2), "[]"));
+    CU_ASSERT(json_is(SPLIT("", "_", 1), "[]"));
+    CU_ASSERT(json_is(SPLIT("_a_", "_", -1), "[\"\",\"a\",\"\"]"));
+    /* non-overlapping, left to right; non-ASCII delimiter; escapes in the parts */
+    CU_ASSERT(json_is(SPLIT("aaa", "aa", -1), "[\"\",\"a\"]"));
+    CU_ASSERT(json_is(SPLIT("x\xc3\xbcy\xc3\xbc", "\xc3\xbc", -1), "[\"x\",\"y\",\"\"]"));
+    CU_ASSERT(json_is(SPLIT("C:\\a\"b\\c", "\\", 1), "[\"a\\\"b\"]"));
+    CU_ASSERT(json_is(SPLIT("a\tb", " ", -1), "[\"a\\tb\"]"));
+    /* the result is a dynamic the accessors read */
+    CU_ASSERT(dtext_is(&sc, rp_dyn_index(SPLIT("C:\\a\"b\\c", "\\", -1), 1), "a\"b"));
+    CU_ASSERT(rp_dyn_array_length(SPLIT("1.2.3.4", ".", -1)).i == 4);
+    /* an empty delimiter is refused by the lowering; the runtime gives null */
+    CU_ASSERT(SPLIT("abc", "", -1).null);
+#undef SPLIT
+    /* pack-array-function's examples: [1,2,4] and [1,"2","00:00:02"] */
+    rp_val v[4] = {{{"", 0}, 1, 0, 0, 0}, {{"", 0}, 2, 0, 0, 0}, {{"", 0}, 4, 0, 0, 0}, {{"", 0}, 0, 0, 0, 0}};
+    rp_kind k[4] = {RP_K_LONG, RP_K_LONG, RP_K_LONG, RP_K_LONG};
+    CU_ASSERT(json_is(rp_dyn_pack(&sc, v, k, 3), "[1,2,4]"));
+    v[1].s = rp_str_c("2");
+    k[1] = RP_K_STRING;
+    v[2].i = 2 * RP_TICKS_PER_SECOND;
+    k[2] = RP_K_TIMESPAN;
+    CU_ASSERT(json_is(rp_dyn_pack(&sc, v, k, 3), "[1,\"2\",\"00:00:02\"]"));
+    /* bool, null of any kind, dynamic as it is (a dynamic null is null), escaped string */
+    rp_val w[5] = {{{"", 0}, 1, 0, 0, 0}, {{"", 0}, 0, 0, 1, 0}, {{" [1, {\"a\":null}] ", 17}, 0, 0, 0, 0},
+                   {{"null", 4}, 0, 0, 1, 0}, {{"q\"\\\n\xc3\xbc", 6}, 0, 0, 0, 0}};
+    rp_kind wk[5] = {RP_K_BOOL, RP_K_LONG, RP_K_DYNAMIC, RP_K_DYNAMIC, RP_K_STRING};
+    CU_ASSERT(json_is(rp_dyn_pack(&sc, w, wk, 5), "[true,null,[1, {\"a\":null}],null,\"q\\\"\\\\\\n\xc3\xbc\"]"));
+    CU_ASSERT(json_is(rp_dyn_pack(&sc, w, wk, 0), "[]"));
+    /* ipv4-is-private-function's examples */
+#define PRIV(s) rp_ipv4_is_private(rp_str_c(s))
+    CU_ASSERT(!PRIV("192.168.1.1/24").null && PRIV("192.168.1.1/24").i == 1);
+    CU_ASSERT(!PRIV("10.1.2.3/24").null && PRIV("10.1.2.3/24").i == 1);
+    CU_ASSERT(!PRIV("10.1.2.3").null && PRIV("10.1.2.3").i == 1);
+    CU_ASSERT(!PRIV("202.1.2.3").null && PRIV("202.1.2.3").i == 0);
+    CU_ASSERT(!PRIV("127.0.0.1").null && PRIV("127.0.0.1").i == 0);
+    /* the ranges' ends */
+    CU_ASSERT(PRIV("172.16.0.0").i == 1 && PRIV("172.31.255.255").i == 1);
+    CU_ASSERT(PRIV("172.15.255.255").i == 0 && PRIV("172.32.0.0").i == 0);
+    CU_ASSERT(PRIV("10.255.255.255").i == 1 && PRIV("11.0.0.0").i == 0 && PRIV("9.255.255.255").i == 0);
+    CU_ASSERT(PRIV("192.168.255.255").i == 1 && PRIV("192.169.0.0").i == 0 && PRIV("192.167.255.255").i == 0);
+    /* the prefix masks the address */
+    CU_ASSERT(PRIV("11.0.0.1/7").i == 1 && PRIV("192.168.0.1/0").i == 0 && PRIV("172.31.0.1/32").i == 1);
+    CU_ASSERT(!PRIV("192.168.0.1/0").null);
+    /* not IPv4: null */
+    const char *bad[] = {"", "1.2.3", "256.1.1.1", "::1", "10.0.0.1/33", " 10.0.0.1", "10.0.0.1 ", "10.0.0.1/",
+                         "10..0.1", "1.2.3.4.5", "1000.1.1.1", "a.b.c.d", "10.0.0.1/-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CU_ASSERT(PRIV(bad[i]).null);
+    CU_ASSERT(PRIV("010.0.0.1").i == 1); /* [choice] leading zeros are decimal */
+#undef PRIV
+    CU_ASSERT(!sc.oom);
+    rp_scratch_free(&sc);
+}
+
 static CU_TestInfo tests[] = {
     {"has: terms, case, digits, underscore", test_has_terms},
     {"hasprefix / hassuffix", test_has_prefix_suffix},
@@ -797,6 +870,7 @@ static CU_TestInfo tests[] = {
     {"summarize over dynamic values (nulls, arrays)", test_groups_dynamic},
     {"summarize groups read back (getters, empty-input defaults)", test_groups_read},
     {"dynamic: member, index, tostring, parse_json", test_dynamic},
+    {"split, pack_array, ipv4_is_private (the pages' examples)", test_split_pack_ipv4},
     CU_TEST_INFO_NULL,
 };
 

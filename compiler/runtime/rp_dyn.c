@@ -309,3 +309,162 @@ rp_val rp_dyn_parse(rp_scratch *sc, rp_str s)
     v.s.len = n + 2;
     return v;
 }
+
+/* {====================================================================
+ * split, pack_array (arrays built as JSON text in the scratch)
+ * ===================================================================== */
+
+/* Byte offset of the first occurrence of d in s at or after `from`; s.len when none. */
+static size_t find_from(rp_str s, size_t from, rp_str d)
+{
+    for (size_t i = from; i + d.len <= s.len; i++)
+        if (s.ptr[i] == d.ptr[0] && memcmp(s.ptr + i, d.ptr, d.len) == 0) return i;
+    return s.len;
+}
+
+/* Appends the JSON string of t at o (o NULL: only counts). */
+static size_t put_json_str(char *o, rp_str t)
+{
+    size_t n = rp_json_escape(t, NULL, 0);
+    if (o) {
+        o[0] = '"';
+        rp_json_escape(t, o + 1, n);
+        o[n + 1] = '"';
+    }
+    return n + 2;
+}
+
+/* One pass of split: counts (out NULL) or writes the array. */
+static size_t split_pass(rp_str s, rp_str d, int64_t index, char *out)
+{
+    size_t o = 0, from = 0;
+    int64_t k = 0;
+    bool first = true;
+    if (out) out[o] = '[';
+    o++;
+    for (;;) {
+        size_t at = find_from(s, from, d);
+        if (index < 0 || k == index) {
+            rp_str part = {s.ptr + from, at - from};
+            if (!first) {
+                if (out) out[o] = ',';
+                o++;
+            }
+            o += put_json_str(out ? out + o : NULL, part);
+            first = false;
+        }
+        if (at >= s.len || (index >= 0 && k >= index)) break;
+        from = at + d.len;
+        k++;
+    }
+    if (out) out[o] = ']';
+    return o + 1;
+}
+
+rp_val rp_dyn_split(rp_scratch *sc, rp_str s, rp_str delim, int64_t index)
+{
+    rp_val v = dnull;
+    if (delim.len == 0) return v; /* refused by the lowering: undocumented */
+    size_t n = split_pass(s, delim, index, NULL);
+    char *o = rp_scratch_alloc(sc, n);
+    if (!o) return v;
+    split_pass(s, delim, index, o);
+    v.null = 0;
+    v.s.ptr = o;
+    v.s.len = n;
+    return v;
+}
+
+/* The JSON form of one pack_array element (o NULL: only counts). */
+static size_t pack_elem(char *o, const rp_val *v, rp_kind k)
+{
+    char tmp[48];
+    size_t n;
+    if (k == RP_K_STRING) return put_json_str(o, v->s);
+    if (v->null || (k != RP_K_LONG && k != RP_K_BOOL && k != RP_K_TIMESPAN && k != RP_K_DYNAMIC)) {
+        n = 4;
+        memcpy(tmp, "null", 4);
+    } else if (k == RP_K_DYNAMIC) {
+        rp_str t = trim(v->s);
+        if (o && t.len) memcpy(o, t.ptr, t.len);
+        return t.len;
+    } else if (k == RP_K_LONG) {
+        n = (size_t)snprintf(tmp, sizeof tmp, "%lld", (long long)v->i);
+    } else if (k == RP_K_BOOL) {
+        n = v->i ? 4 : 5;
+        memcpy(tmp, v->i ? "true" : "false", n);
+    } else {
+        /* a timespan is its text, as a JSON string (pack-array-function's second example) */
+        n = rp_timespan_format(v->i, tmp + 1);
+        tmp[0] = '"';
+        tmp[n + 1] = '"';
+        n += 2;
+    }
+    if (o) memcpy(o, tmp, n);
+    return n;
+}
+
+rp_val rp_dyn_pack(rp_scratch *sc, const rp_val *vals, const rp_kind *kinds, size_t n)
+{
+    rp_val v = dnull;
+    size_t len = 2 + (n ? n - 1 : 0);
+    for (size_t i = 0; i < n; i++) len += pack_elem(NULL, &vals[i], kinds[i]);
+    char *o = rp_scratch_alloc(sc, len);
+    if (!o) return v;
+    size_t w = 0;
+    o[w++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i) o[w++] = ',';
+        w += pack_elem(o + w, &vals[i], kinds[i]);
+    }
+    o[w++] = ']';
+    v.null = 0;
+    v.s.ptr = o;
+    v.s.len = w;
+    return v;
+}
+
+/* {====================================================================
+ * ipv4_is_private
+ * ===================================================================== */
+
+/* "a.b.c.d" with an optional "/p": each part 1-3 decimal digits <= 255, p 1-2 digits <= 32. */
+bool rp_ipv4_parse(rp_str s, uint32_t *addr, int *prefix)
+{
+    uint32_t a = 0;
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part) {
+            if (i >= s.len || s.ptr[i] != '.') return false;
+            i++;
+        }
+        size_t b = i;
+        unsigned x = 0;
+        while (i < s.len && i - b < 3 && s.ptr[i] >= '0' && s.ptr[i] <= '9') x = x * 10 + (unsigned)(s.ptr[i++] - '0');
+        if (i == b || x > 255) return false;
+        a = a << 8 | x;
+    }
+    int p = 32;
+    if (i < s.len && s.ptr[i] == '/') {
+        size_t b = ++i;
+        p = 0;
+        while (i < s.len && i - b < 2 && s.ptr[i] >= '0' && s.ptr[i] <= '9') p = p * 10 + (s.ptr[i++] - '0');
+        if (i == b || p > 32) return false;
+    }
+    if (i != s.len) return false;
+    *addr = a;
+    *prefix = p;
+    return true;
+}
+
+rp_val rp_ipv4_is_private(rp_str s)
+{
+    rp_val v = dnull;
+    uint32_t a;
+    int p;
+    if (!rp_ipv4_parse(s, &a, &p)) return v;
+    if (p < 32) a &= p ? ~(uint32_t)0 << (32 - p) : 0; /* the prefix masks the address */
+    v.null = 0;
+    v.i = (a >> 24) == 10 || (a >> 20) == 0xAC1 || (a >> 16) == 0xC0A8;
+    return v;
+}

@@ -600,6 +600,18 @@ rp_str rp_dyn_text(rp_scratch *sc, rp_val d);
 rp_val rp_dyn_array_length(rp_val d);
 /* isempty(): null, or the JSON string "". */
 bool rp_dyn_isempty(rp_val d);
+/* split(s, delim[, index]) (delim not empty): the parts between non-overlapping occurrences of
+ * delim, left to right, as a JSON array of strings; index >= 0: the one-element array of part
+ * `index`, [] when there is none; index < 0: every part. */
+rp_val rp_dyn_split(rp_scratch *sc, rp_str s, rp_str delim, int64_t index);
+/* pack_array: [v0,...] with each element's JSON form (string escaped, long digits, bool,
+ * timespan as its text in a JSON string, dynamic as it is, null as null). */
+rp_val rp_dyn_pack(rp_scratch *sc, const rp_val *vals, const rp_kind *kinds, size_t n);
+/* IPv4 "a.b.c.d[/p]" (parts 1-3 digits <= 255, p <= 32); false on anything else. */
+bool rp_ipv4_parse(rp_str s, uint32_t *addr, int *prefix);
+/* ipv4_is_private: the address (masked by its prefix) in 10/8, 172.16/12 or 192.168/16; null
+ * when s is not an IPv4 address (a bool rp_val). */
+rp_val rp_ipv4_is_private(rp_str s);
 /* Decodes an already validated JSON string body (between the quotes, `len` bytes) into out
  * (at most len bytes); lone surrogates become U+FFFD (rp_reader.c, the reader's own decoder). */
 size_t rp_json_unescape(const char *body, size_t len, char *out);

@@ -6,6 +6,9 @@
 # in doubles, so every awk gives the same stream).
 function rnd(k) { seed = (seed * 16807) % 2147483647; return int(seed / 2147483647 * k) }
 function pick(arr, n) { return arr[rnd(n) + 1] }
+# fields added later draw from their own stream, so the older fields keep their values
+function rnd2(k) { seed2 = (seed2 * 16807) % 2147483647; return int(seed2 / 2147483647 * k) }
+function pick2(arr, n) { return arr[rnd2(n) + 1] }
 function member(key, v) { if (v == "MISSING") return ""; return sprintf(",\"%s\":%s", key, v) }
 BEGIN {
     if (!n) n = 4000
@@ -23,6 +26,9 @@ BEGIN {
     nad = split("[1,\"a\",null,{\"k\":2}]|[]|{}|{\"a\":1,\"b\":[2,3]}|\"str\"|5|null|MISSING|[ \"x\" , \"y\" ]|[[1,2],[3]]|true|[3]|{ \"q\" : \"r,s\" }|{\"Cmd\":\"whoami /all\",\"n\":5,\"b\":true,\"arr\":[1,\"two\",null],\"o\":{\"p\":{\"q\":\"deep\"}}}|{\"Cmd\":\"net user\",\"Cmd\":\"mimikatz\",\"b\":\"False\"}|{\"k\\\"ey\":\"esc\",\"Cmd\":\"a\\u0041b\",\"n\":-0}|\"{\\\"Cmd\\\":\\\"json in string\\\"}\"|{\"Cmd\":null,\"n\":\"12\",\"arr\":[]}|{\"n\":1.50,\"Cmd\":\"\",\"b\":1}|[{\"Cmd\":\"x\"},{\"Cmd\":\"whoami\"}]|{\"o\":{\"p\":{\"q\":\"DEEP\"}},\"arr\":[\"a\",\"two\"],\"n\":1e3}", AD, "|")
     # InitiatingProcessCommandLine: JSON text inside a string column (parse_json), or not JSON
     njs = split("\"{\\\"Cmd\\\":\\\"whoami\\\",\\\"list\\\":[\\\"a\\\",2,{\\\"z\\\":null}]}\"|\"not json\"|\"[1,2,3]\"|\"\"|MISSING|\"{\\\"Cmd\\\":\\\"C:\\\\\\\\x\\\"}\"|\"null\"|\"  {\\\"n\\\": 7 }  \"|\"{\\\"list\\\":[],\\\"Cmd\\\":\\\"\\\\u0077hoami\\\"}\"|null", JS, "|")
+    # RemoteIP: ipv4_is_private edge cases (prefixes, out-of-range parts, IPv6, not IPv4)
+    seed2 = seed + 12345
+    nip = split("\"10.1.2.3\"|\"192.168.1.1/24\"|\"127.0.0.1\"|\"202.1.2.3\"|\"172.16.0.1\"|\"172.32.0.1\"|\"172.31.255.255\"|\"10.1.2.3/24\"|\"11.0.0.1/7\"|\"256.1.1.1\"|\"1.2.3\"|\"::1\"|\"\"|MISSING|null|\"010.0.0.1\"|\"10.0.0.1/33\"|\" 10.0.0.1\"|\"192.168.0.1/0\"|\"8.8.8.8\"", RIP, "|")
     for (i = 0; i < n; i++) {
         r = rnd(100)
         if (r < 2) { print "{broken"; continue }
@@ -42,6 +48,7 @@ BEGIN {
         line = line member("IsProcessRemoteSession", pick(RM, nr))
         line = line member("AdditionalFields", pick(AD, nad))
         line = line member("InitiatingProcessCommandLine", pick(JS, njs))
+        line = line member("RemoteIP", pick2(RIP, nip))
         print line "}"
     }
 }
