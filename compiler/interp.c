@@ -95,8 +95,9 @@
  *     navigates only when the column is a string or holds an object).
  *   tostring(d): null -> ""; JSON string -> its unescaped text; true/false; integer fitting a long
  *     -> its digits ("-0" -> "0"); other numbers -> the real's output form (118.0 -> "118", as the
- *     parse-json page shows); arrays and objects -> their JSON text as written [choice: the dynamic
- *     page says property-bag order is not preserved, so Kusto's text is not defined].
+ *     parse-json page shows); arrays and objects -> their JSON text without whitespace between
+ *     tokens, members in the order written [choice: Kusto prints dynamics compactly; the dynamic
+ *     page says property-bag order is not preserved, so its member order is not defined].
  *     [uncertain] Kusto types strings that look like datetime/guid/numbers when it builds a dynamic
  *     (dynamic page; MicrosoftDocs/dataexplorer-docs#914: "2021-11-18T00:03:35" comes back as
  *     "2021-11-18T00:03:35.0000000Z"); we keep the string's text.

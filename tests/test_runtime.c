@@ -757,7 +757,10 @@ static void test_dynamic(void)
     CU_ASSERT(dtext_is(&sc, dv("1.5e1"), "15"));
     CU_ASSERT(dtext_is(&sc, dv("0.1"), "0.1"));
     CU_ASSERT(dtext_is(&sc, dv("true"), "true"));
-    CU_ASSERT(dtext_is(&sc, dv("[1, 2]"), "[1, 2]"));
+    /* arrays and objects print compactly (spacing in strings kept, escapes untouched) */
+    CU_ASSERT(dtext_is(&sc, dv("[1, 2]"), "[1,2]"));
+    CU_ASSERT(dtext_is(&sc, dv("[1,2]"), "[1,2]"));
+    CU_ASSERT(dtext_is(&sc, dv(" {\n\t\"a b\" : [ \"x \\\" y\" , null ] } "), "{\"a b\":[\"x \\\" y\",null]}"));
     /* isempty: null and "" only */
     CU_ASSERT(rp_dyn_isempty(dv("null")) && rp_dyn_isempty(dv("\"\"")));
     CU_ASSERT(!rp_dyn_isempty(dv("[]")) && !rp_dyn_isempty(dv("0")) && !rp_dyn_isempty(dv("\" \"")));

@@ -144,6 +144,45 @@ bool rp_dyn_isempty(rp_val d)
     return d.null || (s.len == 2 && s.ptr[0] == '"' && s.ptr[1] == '"') || (s.len == 4 && memcmp(s.ptr, "null", 4) == 0);
 }
 
+/* An array or object without the whitespace between tokens: Kusto prints a dynamic compactly
+ * ({"a":1}), whatever spacing the event had. Unchanged text is returned as is (no copy). */
+static rp_str compact(rp_scratch *sc, rp_str s)
+{
+    size_t spaces = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            spaces++;
+        }
+    }
+    if (!spaces) return s;
+    char *o = rp_scratch_alloc(sc, s.len - spaces);
+    if (!o) return s;
+    size_t n = 0;
+    in_str = false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (in_str) {
+            o[n++] = c;
+            if (c == '\\' && i + 1 < s.len) o[n++] = s.ptr[++i];
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+            o[n++] = c;
+        } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            o[n++] = c;
+        }
+    }
+    rp_str r = {o, n};
+    return r;
+}
+
 rp_str rp_dyn_text(rp_scratch *sc, rp_val d)
 {
     static const rp_str empty = {"", 0};
@@ -172,7 +211,8 @@ rp_str rp_dyn_text(rp_scratch *sc, rp_val d)
         rp_str t = {o, n};
         return t;
     }
-    return s; /* true, false, arrays and objects as written */
+    if (c != '[' && c != '{') return s; /* true, false */
+    return compact(sc, s);
 }
 
 /* {====================================================================
