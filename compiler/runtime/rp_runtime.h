@@ -600,6 +600,9 @@ rp_str rp_dyn_text(rp_scratch *sc, rp_val d);
 rp_val rp_dyn_array_length(rp_val d);
 /* isempty(): null, or the JSON string "". */
 bool rp_dyn_isempty(rp_val d);
+/* End of the JSON value starting at s.ptr[i] (strings and nesting followed; a scalar ends at a
+ * delimiter); for text already known to be JSON. Shared by mv-expand and the dynamic helpers. */
+size_t rp_json_skip(rp_str s, size_t i);
 /* split(s, delim[, index]) (delim not empty): the parts between non-overlapping occurrences of
  * delim, left to right, as a JSON array of strings; index >= 0: the one-element array of part
  * `index`, [] when there is none; index < 0: every part. */

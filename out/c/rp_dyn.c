@@ -26,8 +26,7 @@ static rp_str trim(rp_str s)
     return t;
 }
 
-/* End of the (valid) JSON value starting at i. */
-static size_t skip(rp_str s, size_t i)
+size_t rp_json_skip(rp_str s, size_t i)
 {
     int depth = 0;
     while (i < s.len) {
@@ -81,10 +80,10 @@ rp_val rp_dyn_member(rp_val d, rp_str key, rp_scratch *sc)
     rp_val found = dnull;
     size_t i = ws(s, 1);
     while (i < s.len && s.ptr[i] == '"') {
-        size_t kb = i, ke = skip(s, i);
+        size_t kb = i, ke = rp_json_skip(s, i);
         i = ws(s, ke);
         if (ke <= kb + 1 || i >= s.len || s.ptr[i] != ':') break;
-        size_t vb = ws(s, i + 1), ve = skip(s, vb);
+        size_t vb = ws(s, i + 1), ve = rp_json_skip(s, vb);
         if (ve <= vb) break;
         if (key_is(s, kb, ke, key, sc)) found = slice(s, vb, ve); /* last occurrence wins */
         i = ws(s, ve);
@@ -99,7 +98,7 @@ static size_t elements(rp_str s, int64_t want, size_t *b, size_t *e)
 {
     size_t n = 0, i = ws(s, 1);
     while (i < s.len && s.ptr[i] != ']') {
-        size_t vb = i, ve = skip(s, i);
+        size_t vb = i, ve = rp_json_skip(s, i);
         if (ve <= vb) break;
         if (want >= 0 && (int64_t)n == want) {
             *b = vb;

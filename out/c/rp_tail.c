@@ -233,31 +233,6 @@ static size_t json_ws(rp_str s, size_t i)
     return i;
 }
 
-/* End of the JSON value starting at i (strings, nesting; scalars up to a delimiter). */
-static size_t json_skip(rp_str s, size_t i)
-{
-    int depth = 0;
-    while (i < s.len) {
-        char c = s.ptr[i];
-        if (c == '"') {
-            for (i++; i < s.len && s.ptr[i] != '"'; i++)
-                if (s.ptr[i] == '\\') i++;
-            i++;
-            if (depth == 0) return i < s.len ? i : s.len;
-            continue;
-        }
-        if (c == '[' || c == '{') depth++;
-        else if (c == ']' || c == '}') {
-            if (depth == 0) return i;
-            if (--depth == 0) return i + 1;
-        } else if (depth == 0 && (c == ',' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
-            return i;
-        }
-        i++;
-    }
-    return s.len;
-}
-
 static const rp_val dyn_null = {{"", 0}, 0, 0.0, 1, 0};
 
 /* One element from x->i: false at the end (or on malformed text). Sets the element's byte
@@ -268,7 +243,7 @@ static bool step(rp_expand *x, size_t *b, size_t *e, size_t *vb, size_t *ve)
     size_t i = x->i;
     if (i >= s.len || s.ptr[i] == (x->open == '[' ? ']' : '}')) return false;
     *b = i;
-    *e = json_skip(s, i);
+    *e = rp_json_skip(s, i);
     if (*e <= *b) return false;
     size_t end = *e;
     if (x->open == '{') {
@@ -276,7 +251,7 @@ static bool step(rp_expand *x, size_t *b, size_t *e, size_t *vb, size_t *ve)
         if (i >= s.len || s.ptr[i] != ':') return false;
         i = json_ws(s, i + 1);
         *vb = i;
-        *ve = json_skip(s, i);
+        *ve = rp_json_skip(s, i);
         if (*ve <= *vb) return false;
         end = *ve;
     }
