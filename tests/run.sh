@@ -17,25 +17,20 @@ for t in "$@"; do
   sed -n '/Run Summary/,$p' "$BUILD/tests/$name.log" | sed "s/^/[$name] /"
   if [ $rc -eq 0 ]; then passed=$((passed+1)); else failed=$((failed+1)); failures="$failures $name"; cat "$BUILD/tests/$name.log" | tail -40; fi
 done
-for s in $(ls tests/scripts/*.sh 2>/dev/null | sort); do
-  name=$(basename "$s" .sh)
-  if sh "$s" > "$BUILD/tests/script-$name.log" 2>&1; then
-    passed=$((passed+1)); echo "[script $name] ok"
-  else
-    failed=$((failed+1)); failures="$failures script:$name"; echo "[script $name] FAILED"; tail -40 "$BUILD/tests/script-$name.log"
-  fi
-done
-# Under VALGRIND=1, also the binaries users run: rulepack's commands and a generated matcher.
-if [ -n "$VALGRIND" ]; then
-  for s in $(ls tests/valgrind/*.sh 2>/dev/null | sort); do
+# run_scripts KIND DIR: every DIR/*.sh, counted, its log in $BUILD/tests/KIND-NAME.log.
+run_scripts() {
+  for s in $(ls "$2"/*.sh 2>/dev/null | sort); do
     name=$(basename "$s" .sh)
-    if sh "$s" > "$BUILD/tests/valgrind-$name.log" 2>&1; then
-      passed=$((passed+1)); echo "[valgrind $name] ok"
+    if sh "$s" > "$BUILD/tests/$1-$name.log" 2>&1; then
+      passed=$((passed+1)); echo "[$1 $name] ok"
     else
-      failed=$((failed+1)); failures="$failures valgrind:$name"; echo "[valgrind $name] FAILED"; tail -60 "$BUILD/tests/valgrind-$name.log"
+      failed=$((failed+1)); failures="$failures $1:$name"; echo "[$1 $name] FAILED"; tail -60 "$BUILD/tests/$1-$name.log"
     fi
   done
-fi
+}
+run_scripts script tests/scripts
+# Under VALGRIND=1, also the binaries users run: rulepack's commands and a generated matcher.
+[ -n "$VALGRIND" ] && run_scripts valgrind tests/valgrind
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
