@@ -24,7 +24,7 @@ SCHEMA_FILES = $(sort $(wildcard schema/*.yaml))
 RUNTIME_FILES = $(sort $(wildcard compiler/runtime/*.c compiler/runtime/*.h) compiler/rp_limits.h)
 
 .DEFAULT_GOAL := all
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/runtime/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/runtime/*.d $(BUILD)/tests/*.d)
 
 .PHONY: all deps run test test-san test-unit test-valgrind check-out bench fuzz install clean docs format
 
@@ -66,8 +66,9 @@ $(BUILD)/librulepack.a: $(LIB_OBJ) $(RUNTIME_OBJ)
 $(BUILD)/rulepack: $(BUILD)/obj/main.o $(BUILD)/librulepack.a
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
+# -MMD: a suite is rebuilt when a header it includes changes (test_regress includes fuzz_util.h)
 $(BUILD)/tests/%: tests/%.c tests/test_util.h $(BUILD)/librulepack.a
-	$(CC) $(ALL_CFLAGS) -Itests -Icompiler/runtime $< $(BUILD)/librulepack.a $(LDLIBS) -lcunit -o $@
+	$(CC) $(ALL_CFLAGS) -Itests -Icompiler/runtime -MMD -MP -MF $@.d $< $(BUILD)/librulepack.a $(LDLIBS) -lcunit -o $@
 
 # The two commands of the README.
 run: deps $(BUILD)/rulepack
