@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     setvbuf(stdin, inbuf, _IONBF, 0);
     rp_stats st = {0};
     uint64_t sup = 0;
-    rp_rule_stats rs = {"7306e156-49a7-4ff6-9d8f-d6e6d531e426", 0, 0, 0, &sup, NULL, 0};
+    rp_rule_stats rs = {.rule_id = "7306e156-49a7-4ff6-9d8f-d6e6d531e426", .suppressed = &sup, .has_tail = true};
     st.rules = &rs;
     st.nrules = 1;
     rp_reader r;

@@ -80,7 +80,7 @@ if [ -x "$RP" ]; then
 fi
 # ---- prefilter scaling (helper-11): 1, 10, 100, 1,000 has-literals, prefilter alone and
 # reader + prefilter (tests/bench/prefilter_bench.c; MB/s per CPU second)
-$CC -std=c11 -O2 -Wall -Wextra -Werror -pedantic -I$RT -o "$DIR/prefilter_bench" tests/bench/prefilter_bench.c $RT/*.c -lpcre2-8 -lm
+$CC -std=c11 -O2 -Wall -Wextra -Werror -pedantic -I$RT -Icompiler -o "$DIR/prefilter_bench" tests/bench/prefilter_bench.c $RT/*.c -lpcre2-8 -lm
 "$DIR/prefilter_bench" "$DATA"
 # ---- end prefilter scaling
 echo "groups: $(wc -l < "$DIR/groups.jsonl") (in $DIR/groups.jsonl); stats in $DIR/stats.json"
