@@ -1652,10 +1652,11 @@ static void emit_source(pack *pk, rule_out *r, size_t s, const char *const *col_
         if (written[i] || ir->nsources > 1) {
             f.slot_lv[i] = rp_arena_printf(ar, "s%zu", i);
             f.local[i] = 1;
-            /* (void): a union branch may never read a slot the others use */
-            cb_printf(&init, "rp_val s%zu = %s; /* %s */\n%s", i, input ? input : "rpx_missing",
-                      rp_emit_c_comment(ar, ir->slots[i].name, strlen(ir->slots[i].name)),
-                      ir->nsources > 1 || ir->ntail ? rp_arena_printf(ar, "(void)s%zu;\n", i) : "");
+            /* (void): a slot may be set and never read (a union branch that never reads a slot
+             * the others use; an extend whose column a later project drops), which gcc and clang
+             * -Werror reject as set-but-unused */
+            cb_printf(&init, "rp_val s%zu = %s; /* %s */\n(void)s%zu;\n", i, input ? input : "rpx_missing",
+                      rp_emit_c_comment(ar, ir->slots[i].name, strlen(ir->slots[i].name)), i);
         } else {
             f.slot_lv[i] = input ? input : "rpx_missing";
         }

@@ -229,11 +229,17 @@ static int rp_rule_11111111_1111_4111_8111_111111111111(rp_matcher *m, const rp_
     rp_val p5;
     (void)ev;
     rp_val s0 = ev->v[C_Timestamp]; /* Timestamp */
+    (void)s0;
     rp_val s1 = ev->v[C_FileName]; /* FileName */
+    (void)s1;
     rp_val s2 = ev->v[C_ProcessCommandLine]; /* ProcessCommandLine */
+    (void)s2;
     rp_val s3 = rpx_missing; /* CmdLen */
+    (void)s3;
     rp_val s5 = rpx_missing; /* Elevated */
+    (void)s5;
     rp_val s6 = ev->v[C_DeviceName]; /* DeviceName */
+    (void)s6;
     if (!rp_tv_where(rp_gt_i(&s0, now - INT64_C(864000000000)))) return -1;
     if (!rp_in(s1.s, &S0)) return -1;
     if (!rp_has_any(s2.s, &H1)) return -1;
