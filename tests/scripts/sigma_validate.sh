@@ -2,7 +2,8 @@
 # Every Sigma file rulepack emits validates against the official Sigma JSON schemas (draft 2020-12,
 # copied from the Sigma specification into tests/data/sigma-schema/) with python3-jsonschema:
 # the goldens of test_emit_sigma (byte-equal to the emitter's output) and, when `rulepack build`
-# works, a fresh build of rules/ (built twice: the outputs must be byte-identical).
+# works, a fresh build of rules/ (built twice: the outputs must be byte-identical) and of
+# ../shared/corpus.
 BUILD=${BUILD:-build}
 set -e
 if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
@@ -15,6 +16,11 @@ if "$BUILD/rulepack" build -o "$tmp/a" rules/ >"$tmp/log" 2>&1 && [ -d "$tmp/a/s
   diff -r "$tmp/a/sigma" "$tmp/b/sigma" || { echo "FAIL: Sigma output differs across two builds"; exit 1; }
   diff -r "$tmp/a/kql" "$tmp/b/kql" || { echo "FAIL: KQL output differs across two builds"; exit 1; }
   files="$files $(ls "$tmp"/a/sigma/*.json)"
+  # and what the corpus of real rules and queries gives (several hundred Sigma rules)
+  "$BUILD/rulepack" build -o "$tmp/corpus" ../shared/corpus >/dev/null 2>&1 || true
+  n=$(ls "$tmp"/corpus/sigma/*.json 2>/dev/null | wc -l)
+  [ "$n" -ge 300 ] || { echo "FAIL: only $n Sigma files from ../shared/corpus"; exit 1; }
+  files="$files $(ls "$tmp"/corpus/sigma/*.json)"
 else
   echo "note: rulepack build did not produce sigma/ (not built yet?); validating the goldens only"
 fi
