@@ -415,6 +415,31 @@ static const char *expr_name(az *z, const rp_kql_node *node)
     }
 }
 
+/* Kusto.Language names a computed column after its expression (tostring(x) -> x, count() -> count_)
+ * and, when the name is taken, makes it unique (x1, x2, ...) instead of reporting KS171: only a
+ * plain column, an explicit name, or a conversion to the type its column already has (tostring
+ * of a string, bound as the column itself) clashes. */
+static int computed_name(const rp_kql_node *it)
+{
+    if (!it || it->kind == RP_KQL_NAME || it->kind == RP_KQL_NAMED) return 0;
+    if (it->kind == RP_KQL_CALL && it->name && it->items.count == 1 && it->items.items[0] &&
+        it->items.items[0]->kind == RP_KQL_NAME) {
+        const rp_kql_builtin *b = rp_kql_builtin_find(it->name);
+        const rp_kql_sema *as = rp_kql_sema_of(it->items.items[0]);
+        if (b && b->result == RP_KQL_RES_FIXED && b->naming == RP_KQL_NAME_ARG0 && as && as->type == b->type) return 0;
+    }
+    return 1;
+}
+
+/* name1, name2, ...: the first not yet used in b. */
+static const char *unique_name(az *z, rowb *b, const char *name)
+{
+    for (int i = 1;; i++) {
+        char *n = rp_arena_printf(z->ctx->arena, "%s%d", name, i);
+        if (rb_index(b, n) < 0) return n;
+    }
+}
+
 /* ColumnN not yet used in b. */
 static const char *column_n(az *z, rowb *b, int *counter)
 {
@@ -966,8 +991,12 @@ static void add_items(az *z, rowb *b, rp_kql_list *items, const rp_kql_row *row,
         rp_type t = expr(z, it, row);
         const char *name = expr_name(z, it);
         if (!name) name = column_n(z, b, &counter);
-        if (!replace && rb_index(b, name) >= 0)
-            report(z, RP0306, it, "%s produces the column '%s' twice", opname, name);
+        if (!replace && rb_index(b, name) >= 0) {
+            if (computed_name(it))
+                name = unique_name(z, b, name);
+            else
+                report(z, RP0306, it, "%s produces the column '%s' twice", opname, name);
+        }
         rb_set(z, b, name, t);
     }
 }
@@ -1121,7 +1150,7 @@ static void aggregate(az *z, rowb *b, rp_kql_node *it, const rp_kql_row *row, in
     } else
         name = expr_name(z, it);
     if (!name) name = column_n(z, b, counter);
-    if (rb_index(b, name) >= 0) report(z, RP0306, it, "summarize produces the column '%s' twice", name);
+    if (rb_index(b, name) >= 0) name = unique_name(z, b, name); /* count(), count(): count_, count_1 */
     rb_set(z, b, name, t);
 }
 
