@@ -439,6 +439,15 @@ static void test_schema_lookups(void)
     CU_ASSERT_PTR_EQUAL(rp_schema_table_find_ci(s, "deviceprocessevents"), t);
     CU_ASSERT_PTR_NOT_NULL(rp_schema_table_find(s, "SecurityEvent"));
     CU_ASSERT_EQUAL(rp_schema_column_find(rp_schema_table_find(s, "SecurityEvent"), "EventID")->type, RP_TYPE_INT);
+    /* TenantId is a standard column of every Log Analytics table, also where sentinelninja lacks it
+     * (nrt_FirstAppOrServicePrincipalCredential.yaml: AuditLogs | project-reorder ..., TenantId) */
+    static const char *const la[] = {"AuditLogs", "SigninLogs", "Syslog", "Event", "DnsEvents", "Heartbeat"};
+    for (size_t i = 0; i < sizeof la / sizeof *la; i++) {
+        const rp_schema_column *tc = rp_schema_column_find(rp_schema_table_find(s, la[i]), "TenantId");
+        CU_ASSERT_PTR_NOT_NULL(tc);
+        if (tc) CU_ASSERT_EQUAL(tc->type, RP_TYPE_STRING);
+    }
+    CU_ASSERT_PTR_NULL(rp_schema_column_find(rp_schema_table_find(s, "AADSignInEventsBeta"), "TenantId"));
     /* every column of every table is found by its name */
     for (size_t i = 0; i < rp_schema_table_count(s); i++) {
         const rp_schema_table *tb = rp_schema_table_at(s, i);

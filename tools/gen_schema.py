@@ -33,6 +33,10 @@ TYPES = {
 # - DnsEvents' Name (the queried domain; Azure Monitor's DnsEvents reference) is absent from both
 #   the curated file and sentinelninja's columns.
 EXTRA_COLUMNS = {"DnsEvents": [("Name", "string")]}
+# - TenantId (the workspace id) is a standard column of every Log Analytics table (Azure Monitor,
+#   "Standard columns in Azure Monitor Logs"); sentinelninja's columns lack it for 153 tables,
+#   AuditLogs, SigninLogs, Syslog and Event among them.
+STANDARD_LA_COLUMNS = [("TenantId", "string")]
 # - The threat-intelligence connectors fed the legacy ThreatIntelligenceIndicator table before
 #   ThreatIntelIndicators replaced it; sentinelninja maps them to the new tables only.
 LEGACY_TI = ("ThreatIntelligence", "ThreatIntelligenceTaxii", "MicrosoftDefenderThreatIntelligence",
@@ -116,7 +120,8 @@ def gen_tables(dropped):
         entry = data.get(name, {})
         cols = curated.get(name) or [tuple(c) for c in entry.get("columns", [])]
         have = {c[0] for c in cols}
-        cols = list(cols) + [c for c in EXTRA_COLUMNS.get(name, []) if c[0] not in have]
+        extra = EXTRA_COLUMNS.get(name, []) + ([] if entry.get("defender_xdr") else STANDARD_LA_COLUMNS)
+        cols = list(cols) + [c for c in extra if c[0] not in have]
         xdr = "true" if entry.get("defender_xdr") else "false"
         lines.append("- {name: %s, xdr: %s, columns: %s}" % (q(name), xdr, columns_text(cols, dropped, name)))
     return lines, len(names)
