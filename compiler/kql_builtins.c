@@ -21,6 +21,8 @@ static const rp_kql_builtin builtins[] = {
     {"array_sort_desc", RP_KQL_FN_SCALAR, 1, RP_KQL_VARIADIC, RP_KQL_RES_FIXED, RP_TYPE_DYNAMIC, RP_KQL_NAME_NONE, NULL, "."},
     {"array_split", RP_KQL_FN_SCALAR, 2, 2, RP_KQL_RES_FIXED, RP_TYPE_DYNAMIC, RP_KQL_NAME_NONE, NULL, "."},
     {"array_sum", RP_KQL_FN_SCALAR, 1, 1, RP_KQL_RES_FIXED, RP_TYPE_REAL, RP_KQL_NAME_NONE, NULL, "."},
+    /* deprecated name of array_length, still accepted (Zscaler-LowVolumeDomainRequests.yaml) */
+    {"arraylength", RP_KQL_FN_SCALAR, 1, 1, RP_KQL_RES_FIXED, RP_TYPE_LONG, RP_KQL_NAME_NONE, NULL, "."},
     {"asin", RP_KQL_FN_SCALAR, 1, 1, RP_KQL_RES_FIXED, RP_TYPE_REAL, RP_KQL_NAME_NONE, NULL, "n"},
     {"atan", RP_KQL_FN_SCALAR, 1, 1, RP_KQL_RES_FIXED, RP_TYPE_REAL, RP_KQL_NAME_NONE, NULL, "n"},
     {"avg", RP_KQL_FN_AGGREGATE, 1, 1, RP_KQL_RES_FIXED, RP_TYPE_REAL, RP_KQL_NAME_PREFIX_ARG0, "avg", "n"},
