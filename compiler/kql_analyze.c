@@ -474,11 +474,6 @@ static rp_type resolve_column(az *z, rp_kql_node *node, const rp_kql_row *row)
         }
         return s->type = let->type;
     }
-    /* True, TRUE, False, FALSE are bool literals to Kusto like true and false (no let can take
-     * these names); the parser only knows the lower-case spellings. */
-    if (strcmp(name, "True") == 0 || strcmp(name, "TRUE") == 0 || strcmp(name, "False") == 0 ||
-        strcmp(name, "FALSE") == 0)
-        return s->type = RP_TYPE_BOOL;
     if (row && row->open) {
         s->sym = RP_KQL_SYM_COLUMN;
         s->row_of_ref = row;

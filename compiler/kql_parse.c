@@ -78,6 +78,15 @@ static int tok_is(const parser *p, const rp_kql_token *tok, const char *word)
 /* Is the current token the word `word`? */
 static int is_word(const parser *p, const char *word) { return tok_is(p, &p->tok, word); }
 
+/* 1 for true/True/TRUE, 0 for false/False/FALSE (Kusto's bool literals; tRue is a name), else -1. */
+static int bool_word(const char *w, size_t n)
+{
+    if (n == 4 && (memcmp(w, "true", 4) == 0 || memcmp(w, "True", 4) == 0 || memcmp(w, "TRUE", 4) == 0)) return 1;
+    if (n == 5 && (memcmp(w, "false", 5) == 0 || memcmp(w, "False", 5) == 0 || memcmp(w, "FALSE", 5) == 0)) return 0;
+    return -1;
+}
+static int tok_bool(const parser *p) { return bool_word(p->text + p->tok.start, p->tok.end - p->tok.start); }
+
 static int accept_word(parser *p, const char *word)
 {
     if (!is_word(p, word)) return 0;
@@ -580,9 +589,9 @@ static rp_kql_node *parse_json(parser *p)
         break;
     }
     case RP_KQL_T_IDENT:
-        if (is_word(p, "true") || is_word(p, "false")) {
+        if (tok_bool(p) >= 0) {
             node = new_node(p, RP_KQL_BOOL, start);
-            node->ival = is_word(p, "true");
+            node->ival = tok_bool(p);
             advance(p);
             break;
         }
@@ -987,9 +996,9 @@ static rp_kql_node *primary_expr(parser *p)
             if (n == 6 && memcmp(w, "typeof", 6) == 0) return parse_typeof(p);
             if (n == 9 && memcmp(w, "datatable", 9) == 0) return parse_datatable(p);
         }
-        if ((n == 4 && memcmp(w, "true", 4) == 0) || (n == 5 && memcmp(w, "false", 5) == 0)) {
+        if (bool_word(w, n) >= 0) {
             node = new_node(p, RP_KQL_BOOL, start);
-            node->ival = n == 4;
+            node->ival = bool_word(w, n);
             advance(p);
             return finish(p, node);
         }
@@ -1341,7 +1350,7 @@ static void parse_options(parser *p, rp_kql_list *out, const char *const *allowe
         }
         opt->name = rp_arena_strndup(p->arena, p->text + name_start, p->prev_end - name_start);
         expect(p, RP_KQL_T_ASSIGN, "'='");
-        if (p->tok.kind == RP_KQL_T_IDENT && !(is_word(p, "true") || is_word(p, "false"))) {
+        if (p->tok.kind == RP_KQL_T_IDENT && tok_bool(p) < 0) {
             rp_kql_node *value = new_node(p, RP_KQL_NAME, p->tok.start);
             value->name = tok_text(p, &p->tok);
             advance(p);
