@@ -240,7 +240,10 @@ static inline void rp_fuzz_yaml_load(const uint8_t *data, size_t size)
 
 /* ---- the whole check of one file, as `rulepack check FILE` does it ---- */
 
-static inline void rp_fuzz_check_path(const char *path)
+/* Checks one file as `rulepack check FILE` does; `per_rule` (may be NULL) then works on the rule
+ * it read, in the file's context (the emit target lowers and emits it there). Diagnostics of the
+ * whole run must render in every format. */
+static inline void rp_fuzz_check_path_with(const char *path, void (*per_rule)(rp_ctx *, rp_rule *))
 {
     rp_diag_sink sink;
     rp_diag_sink_init(&sink);
@@ -250,7 +253,8 @@ static inline void rp_fuzz_check_path(const char *path)
     ctx.schema = rp_fuzz_schema();
     rp_pack *pack = rp_pack_new();
     rp_diag_begin_file(&sink);
-    rp_check_file(&ctx, pack, path);
+    rp_rule *rule = rp_check_file(&ctx, pack, path);
+    if (rule && per_rule) per_rule(&ctx, rule);
     rp_diag_end_file(&sink, path);
     rp_arena_free(ctx.arena);
     rp_pack_finish(pack, &sink);
@@ -260,6 +264,8 @@ static inline void rp_fuzz_check_path(const char *path)
     rp_fuzz_check_diags(&sink);
     rp_diag_sink_free(&sink);
 }
+
+static inline void rp_fuzz_check_path(const char *path) { rp_fuzz_check_path_with(path, NULL); }
 
 /* The bytes as a file named fuzz.<ext> in a private temporary folder, given to run (rp_check_file reads
  * paths: going through the file system keeps the fuzzed path identical to the CLI's). */
@@ -463,68 +469,52 @@ static inline size_t rp_fuzz_kql_reparse(const char *text)
 
 /* As rp_session_lower and build_cmd.c do for one file: check, lower, Sigma, KQL, and the C pack
  * of the one rule when it compiled fully. */
-static inline void rp_fuzz_emit_path(const char *path)
+static inline void rp_fuzz_emit_rule(rp_ctx *ctx, rp_rule *rule)
 {
-    rp_diag_sink sink;
-    rp_diag_sink_init(&sink);
-    rp_ctx ctx = {0};
-    ctx.arena = rp_arena_new();
-    ctx.diags = &sink;
-    ctx.schema = rp_fuzz_schema();
-    rp_pack *pack = rp_pack_new();
-    rp_diag_begin_file(&sink);
-    rp_rule *rule = rp_check_file(&ctx, pack, path);
-    if (rule) {
-        if (!rule->kql && rule->query.text) rule->kql = rp_kql_parse_rule(&ctx, rule);
-        ctx.rule_id = rule->id.text;
-        rp_ir_rule *ir = rp_ir_lower_rule(&ctx, rule);
-        RP_FUZZ_REQUIRE(ir != NULL);
-        char *correlation = NULL;
-        char *sigma = rp_emit_sigma_text(&ctx, rule, ir, &correlation);
-        if (sigma) {
-            json_t *doc = rp_fuzz_json_object("Sigma rule", sigma);
-            rp_fuzz_sigma_rule(sigma, doc);
-            if (correlation) {
-                json_t *corr = rp_fuzz_json_object("Sigma correlation", correlation);
-                rp_fuzz_sigma_correlation(correlation, corr, doc);
-                json_decref(corr);
-            }
-            json_decref(doc);
+    if (!rule->kql && rule->query.text) rule->kql = rp_kql_parse_rule(ctx, rule);
+    ctx->rule_id = rule->id.text;
+    rp_ir_rule *ir = rp_ir_lower_rule(ctx, rule);
+    RP_FUZZ_REQUIRE(ir != NULL);
+    char *correlation = NULL;
+    char *sigma = rp_emit_sigma_text(ctx, rule, ir, &correlation);
+    if (sigma) {
+        json_t *doc = rp_fuzz_json_object("Sigma rule", sigma);
+        rp_fuzz_sigma_rule(sigma, doc);
+        if (correlation) {
+            json_t *corr = rp_fuzz_json_object("Sigma correlation", correlation);
+            rp_fuzz_sigma_correlation(correlation, corr, doc);
+            json_decref(corr);
         }
-        RP_FUZZ_REQUIRE(sigma != NULL || correlation == NULL);
-        char *kql = rp_emit_kql_text(&ctx, rule);
-        /* KQL comes out only for a query without syntax errors, and must stay so. */
-        if (kql) {
-            RP_FUZZ_REQUIRE(rule->kql != NULL && rule->kql->syntax_errors == 0);
-            RP_FUZZ_REQUIRE(rp_fuzz_kql_reparse(kql) == 0);
-        }
-        if (ir->status == RP_IR_FULL) {
-            rp_emit_c_input in = {0};
-            in.ir = ir;
-            in.file = "fuzz.yaml";
-            unsigned line = 0, column = 0;
-            if (ir->span.src) rp_source_locate(ir->span.src, ir->span.start, &line, &column);
-            in.line = line;
-            in.id = ir->rule_id;
-            in.name = ir->name;
-            in.severity = rule->severity.text;
-            rp_emit_c_output out;
-            rp_emit_c_pack(ctx.arena, &in, 1, "fuzz.yaml", &out);
-            RP_FUZZ_REQUIRE(out.compiled <= 1 && (out.compiled == 1) == (out.why[0] == NULL));
-            rp_fuzz_c_safe("rules.c", out.rules_c);
-            rp_fuzz_c_safe("rules.h", out.rules_h);
-            rp_fuzz_c_safe("rules_rt.h", out.rules_rt_h);
-            rp_fuzz_c_safe("matcher.c", out.matcher_c);
-        }
+        json_decref(doc);
     }
-    rp_diag_end_file(&sink, path);
-    rp_arena_free(ctx.arena);
-    rp_pack_finish(pack, &sink);
-    rp_pack_free(pack);
-    rp_diag_sort(&sink);
-    rp_fuzz_check_diags(&sink);
-    rp_diag_sink_free(&sink);
+    RP_FUZZ_REQUIRE(sigma != NULL || correlation == NULL);
+    char *kql = rp_emit_kql_text(ctx, rule);
+    /* KQL comes out only for a query without syntax errors, and must stay so. */
+    if (kql) {
+        RP_FUZZ_REQUIRE(rule->kql != NULL && rule->kql->syntax_errors == 0);
+        RP_FUZZ_REQUIRE(rp_fuzz_kql_reparse(kql) == 0);
+    }
+    if (ir->status == RP_IR_FULL) {
+        rp_emit_c_input in = {0};
+        in.ir = ir;
+        in.file = "fuzz.yaml";
+        unsigned line = 0, column = 0;
+        if (ir->span.src) rp_source_locate(ir->span.src, ir->span.start, &line, &column);
+        in.line = line;
+        in.id = ir->rule_id;
+        in.name = ir->name;
+        in.severity = rule->severity.text;
+        rp_emit_c_output out;
+        rp_emit_c_pack(ctx->arena, &in, 1, "fuzz.yaml", &out);
+        RP_FUZZ_REQUIRE(out.compiled <= 1 && (out.compiled == 1) == (out.why[0] == NULL));
+        rp_fuzz_c_safe("rules.c", out.rules_c);
+        rp_fuzz_c_safe("rules.h", out.rules_h);
+        rp_fuzz_c_safe("rules_rt.h", out.rules_rt_h);
+        rp_fuzz_c_safe("matcher.c", out.matcher_c);
+    }
 }
+
+static inline void rp_fuzz_emit_path(const char *path) { rp_fuzz_check_path_with(path, rp_fuzz_emit_rule); }
 
 static inline void rp_fuzz_emit(const uint8_t *data, size_t size)
 {
