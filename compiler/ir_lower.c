@@ -909,6 +909,19 @@ static int lower_assign(lower *L, const rp_kql_node *item, scope *eval, rp_ir_as
     return 1;
 }
 
+/* Two output columns of one project/summarize under one name: Kusto renames one of them (which
+ * one depends on how each was named; kql_analyze.c follows it), the slots here would merge them
+ * into one column. Refused rather than guessed. 1 when `name` is already among names[0..n). */
+static int duplicate_output(lower *L, const rp_kql_node *at, const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0) {
+            not_compiled(L, at, rp_arena_printf(L->A, "two output columns named %s (Kusto renames one)", name));
+            return 1;
+        }
+    return 0;
+}
+
 static rp_ir_stage *new_stage(lower *L, flow *f, branch *br, rp_ir_stage_kind kind, const rp_kql_node *op)
 {
     rp_span span = node_span(L, op);
@@ -965,6 +978,8 @@ static int lower_rowop(lower *L, flow *f, branch *br, scope *sc, const rp_kql_no
                 return 0;
             }
             if (!lower_assign(L, it, sc, &as[i], &column_no)) return 0;
+            for (size_t k = 0; k < i; k++)
+                if (duplicate_output(L, it, &as[k].name, 1, as[i].name)) return 0;
             scope_push(L, &next, as[i].name, as[i].slot, as[i].expr->type);
         }
         rp_ir_stage *st = new_stage(L, f, br, RP_IR_PROJECT, op);
@@ -1168,8 +1183,13 @@ static int lower_summarize(lower *L, flow *f, scope *sc, const rp_kql_node *op)
         }
     int column_no = 0;
     rp_ir_assign *keys = RP_NEW_ARRAY(L->A, rp_ir_assign, op->aux.count + 1);
-    for (size_t i = 0; i < op->aux.count; i++)
+    const char **outs = RP_NEW_ARRAY(L->A, const char *, op->aux.count + op->items.count + 1);
+    size_t nouts = 0;
+    for (size_t i = 0; i < op->aux.count; i++) {
         if (!lower_assign(L, op->aux.items[i], sc, &keys[i], &column_no)) return 0;
+        if (duplicate_output(L, op->aux.items[i], outs, nouts, keys[i].name)) return 0;
+        outs[nouts++] = keys[i].name;
+    }
     rp_ir_agg *aggs = RP_NEW_ARRAY(L->A, rp_ir_agg, op->items.count + 1);
     size_t naggs = 0;
     for (size_t i = 0; i < op->items.count; i++) {
@@ -1248,6 +1268,8 @@ static int lower_summarize(lower *L, flow *f, scope *sc, const rp_kql_node *op)
             ag->nextras = nex;
         }
         if (!name) name = agg_default_name(L, kind, call);
+        if (duplicate_output(L, it, outs, nouts, name)) return 0;
+        outs[nouts++] = name;
         ag->type = agg_type(kind, ag->arg);
         ag->slot = rp_ir_slot_of(L->A, L->ir, name, ag->type);
         ag->name = L->ir->slots[ag->slot].name;

@@ -979,6 +979,11 @@ static const rp_kql_row *table_call(az *z, rp_kql_node *call, const rp_kql_row *
 static void add_items(az *z, rowb *b, rp_kql_list *items, const rp_kql_row *row, int replace, const char *opname)
 {
     int counter = 0;
+    /* names this operator gave computed items: a plain column arriving later under such a name is
+     * the one renamed (by tostring(EventID), EventID -> EventID, EventID1; checked with the
+     * oracle), where two explicit names clash (KS171) */
+    const char **implicit = rp_arena_alloc(z->ctx->arena, (items->count + 1) * sizeof *implicit);
+    size_t nimplicit = 0;
     for (size_t i = 0; i < items->count; i++) {
         rp_kql_node *it = items->items[i];
         if (!it) continue;
@@ -991,12 +996,16 @@ static void add_items(az *z, rowb *b, rp_kql_list *items, const rp_kql_row *row,
         rp_type t = expr(z, it, row);
         const char *name = expr_name(z, it);
         if (!name) name = column_n(z, b, &counter);
+        int computed = computed_name(it);
         if (!replace && rb_index(b, name) >= 0) {
-            if (computed_name(it))
+            int taken_implicitly = 0;
+            for (size_t k = 0; k < nimplicit; k++) taken_implicitly |= strcmp(implicit[k], name) == 0;
+            if (computed || taken_implicitly)
                 name = unique_name(z, b, name);
             else
                 report(z, RP0306, it, "%s produces the column '%s' twice", opname, name);
         }
+        if (computed && !replace) implicit[nimplicit++] = name;
         rb_set(z, b, name, t);
     }
 }

@@ -218,8 +218,32 @@ static void test_union_options(void)
     }
 }
 
+/* Two output columns under one name (Kusto renames one) are refused: one slot would merge them. */
+static void test_duplicate_outputs(void)
+{
+    static const char *const q[] = {
+        "DeviceProcessEvents | summarize count() by tostring(ProcessId), ProcessId",
+        "DeviceProcessEvents | summarize count(), count() by DeviceId",
+        "DeviceProcessEvents | summarize arg_max(Timestamp, FileName) by DeviceId, bin(Timestamp, 1h)",
+        "DeviceProcessEvents | project tostring(ProcessId), ProcessId",
+    };
+    lowered l;
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        lower_text(&l, q[i]);
+        CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
+        if (!strstr(first_refusal(&l), "two output columns named")) fprintf(stderr, "%s: %s\n", q[i], first_refusal(&l));
+        CU_ASSERT_PTR_NOT_NULL(strstr(first_refusal(&l), "two output columns named"));
+        lowered_free(&l);
+    }
+    /* distinct names still compile */
+    lower_text(&l, "DeviceProcessEvents | summarize n = count(), count() by P = tostring(ProcessId), ProcessId");
+    CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);
+    lowered_free(&l);
+}
+
 static CU_TestInfo tests[] = {
     {"the seed query lowers and prints", test_seed_query},
+    {"two output columns under one name are refused", test_duplicate_outputs},
     {"operators, sets, time folding", test_operators_and_printing},
     {"extend, project, union, take", test_extend_project_union},
     {"not compiled: diagnostics and status", test_not_compiled},
