@@ -140,6 +140,17 @@ static const char *first_refusal(lowered *l)
     return "";
 }
 
+/* The query is not fully compiled, and its first refusal names `why`. */
+static void expect_refused(const char *query, const char *why)
+{
+    lowered l;
+    lower_text(&l, query);
+    CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
+    if (!strstr(first_refusal(&l), why)) fprintf(stderr, "%s: %s\n", query, first_refusal(&l));
+    CU_ASSERT_PTR_NOT_NULL(strstr(first_refusal(&l), why));
+    lowered_free(&l);
+}
+
 /* split, pack_array, ipv4_is_private: what compiles, what is refused (interp.c "Dynamic values"). */
 static void test_split_pack_ipv4_lowering(void)
 {
@@ -168,13 +179,7 @@ static void test_split_pack_ipv4_lowering(void)
         {"DeviceProcessEvents | extend P = pack_array(1.5)", "pack_array() of a real value"},
         {"DeviceProcessEvents | where ipv4_is_private(AdditionalFields)", "ipv4_is_private() of a dynamic value"},
     };
-    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
-        lower_text(&l, no[i].q);
-        CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
-        if (!strstr(first_refusal(&l), no[i].why)) fprintf(stderr, "%s: %s\n", no[i].q, first_refusal(&l));
-        CU_ASSERT_PTR_NOT_NULL(strstr(first_refusal(&l), no[i].why));
-        lowered_free(&l);
-    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) expect_refused(no[i].q, no[i].why);
 }
 
 /* union isfuzzy / kind=outer / withsource (union-operator page). */
@@ -209,13 +214,7 @@ static void test_union_options(void)
         {"union withsource=FileName DeviceProcessEvents, DeviceFileEvents", "naming an existing column"},
         {"union withsource=S *", "table wildcard"},
     };
-    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
-        lower_text(&l, no[i].q);
-        CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
-        if (!strstr(first_refusal(&l), no[i].why)) fprintf(stderr, "%s: %s\n", no[i].q, first_refusal(&l));
-        CU_ASSERT_PTR_NOT_NULL(strstr(first_refusal(&l), no[i].why));
-        lowered_free(&l);
-    }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) expect_refused(no[i].q, no[i].why);
 }
 
 /* Two output columns under one name (Kusto renames one) are refused: one slot would merge them. */
@@ -227,14 +226,8 @@ static void test_duplicate_outputs(void)
         "DeviceProcessEvents | summarize arg_max(Timestamp, FileName) by DeviceId, bin(Timestamp, 1h)",
         "DeviceProcessEvents | project tostring(ProcessId), ProcessId",
     };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) expect_refused(q[i], "two output columns named");
     lowered l;
-    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-        lower_text(&l, q[i]);
-        CU_ASSERT_NOT_EQUAL(l.ir->status, RP_IR_FULL);
-        if (!strstr(first_refusal(&l), "two output columns named")) fprintf(stderr, "%s: %s\n", q[i], first_refusal(&l));
-        CU_ASSERT_PTR_NOT_NULL(strstr(first_refusal(&l), "two output columns named"));
-        lowered_free(&l);
-    }
     /* distinct names still compile */
     lower_text(&l, "DeviceProcessEvents | summarize n = count(), count() by P = tostring(ProcessId), ProcessId");
     CU_ASSERT_EQUAL(l.ir->status, RP_IR_FULL);

@@ -298,16 +298,6 @@ static bool take(agg_state *st, const rp_agg_spec *sp, const rp_agg_in *in)
     return true;
 }
 
-/* A dynamic value that is KQL null: no value, or the JSON text null. */
-static bool dyn_is_null(const rp_val *v)
-{
-    if (v->null) return true;
-    size_t b = 0, e = v->s.len;
-    while (b < e && (v->s.ptr[b] == ' ' || v->s.ptr[b] == '\t' || v->s.ptr[b] == '\n' || v->s.ptr[b] == '\r')) b++;
-    while (e > b && (v->s.ptr[e - 1] == ' ' || v->s.ptr[e - 1] == '\t' || v->s.ptr[e - 1] == '\n' || v->s.ptr[e - 1] == '\r')) e--;
-    return e - b == 4 && memcmp(v->s.ptr + b, "null", 4) == 0;
-}
-
 /* make_set of a dynamic array adds its elements, not the array (the make_set page's "Set from
  * array column" example); null elements are ignored like null values. */
 static bool set_add_elements(vset *set, const rp_val *v, size_t max)
@@ -335,7 +325,7 @@ bool rp_groups_feed(rp_groups *g, const rp_val *keys, const rp_agg_in *ins)
         agg_state *st = &gr->aggs[a];
         /* nulls are ignored by every aggregate but count/countif/take_any; strings have none, a
          * dynamic's is its null or the JSON null (KQL-SEMANTICS.md section 10) */
-        bool null = in->v && (sp->vkind == RP_K_DYNAMIC ? dyn_is_null(in->v) : in->v->null && !is_text(sp->vkind));
+        bool null = in->v && (sp->vkind == RP_K_DYNAMIC ? rp_dyn_is_null(*in->v) : in->v->null && !is_text(sp->vkind));
         size_t max = sp->max_size ? sp->max_size : DEFAULT_MAX_SIZE;
         bool ok = true;
         switch (sp->kind) {

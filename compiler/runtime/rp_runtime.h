@@ -599,6 +599,8 @@ rp_str rp_dyn_text(rp_scratch *sc, rp_val d);
 /* array_length(): element count of an array, else null. */
 rp_val rp_dyn_array_length(rp_val d);
 /* isempty(): null, or the JSON string "". */
+/* KQL null: no value, or the JSON text null (whitespace around it allowed). */
+bool rp_dyn_is_null(rp_val d);
 bool rp_dyn_isempty(rp_val d);
 /* End of the JSON value starting at s.ptr[i] (strings and nesting followed; a scalar ends at a
  * delimiter); for text already known to be JSON. Shared by mv-expand and the dynamic helpers. */

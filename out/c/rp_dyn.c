@@ -137,10 +137,16 @@ rp_val rp_dyn_array_length(rp_val d)
     return v;
 }
 
+bool rp_dyn_is_null(rp_val d)
+{
+    rp_str s = trim(d.s);
+    return d.null || (s.len == 4 && memcmp(s.ptr, "null", 4) == 0);
+}
+
 bool rp_dyn_isempty(rp_val d)
 {
     rp_str s = trim(d.s);
-    return d.null || (s.len == 2 && s.ptr[0] == '"' && s.ptr[1] == '"') || (s.len == 4 && memcmp(s.ptr, "null", 4) == 0);
+    return rp_dyn_is_null(d) || (s.len == 2 && s.ptr[0] == '"' && s.ptr[1] == '"');
 }
 
 /* An array or object without the whitespace between tokens: Kusto prints a dynamic compactly

@@ -76,6 +76,17 @@ static inline rp_schema *rp_fuzz_schema(void)
     return schema;
 }
 
+/* A fresh sink and a file context (own arena, the embedded schema), one file begun. */
+static inline void rp_fuzz_begin(rp_diag_sink *sink, rp_ctx *ctx)
+{
+    rp_diag_sink_init(sink);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->arena = rp_arena_new();
+    ctx->diags = sink;
+    ctx->schema = rp_fuzz_schema();
+    rp_diag_begin_file(sink);
+}
+
 /* ---- invariants of the diagnostics ---- */
 
 static inline char *rp_fuzz_render(const rp_diag_sink *sink, rp_diag_format format, size_t *len)
@@ -246,13 +257,9 @@ static inline void rp_fuzz_yaml_load(const uint8_t *data, size_t size)
 static inline void rp_fuzz_check_path_with(const char *path, void (*per_rule)(rp_ctx *, rp_rule *))
 {
     rp_diag_sink sink;
-    rp_diag_sink_init(&sink);
-    rp_ctx ctx = {0};
-    ctx.arena = rp_arena_new();
-    ctx.diags = &sink;
-    ctx.schema = rp_fuzz_schema();
+    rp_ctx ctx;
+    rp_fuzz_begin(&sink, &ctx);
     rp_pack *pack = rp_pack_new();
-    rp_diag_begin_file(&sink);
     rp_rule *rule = rp_check_file(&ctx, pack, path);
     if (rule && per_rule) per_rule(&ctx, rule);
     rp_diag_end_file(&sink, path);
@@ -447,12 +454,8 @@ static inline void rp_fuzz_sigma_correlation(const char *text, json_t *corr, jso
 static inline size_t rp_fuzz_kql_reparse(const char *text)
 {
     rp_diag_sink sink;
-    rp_diag_sink_init(&sink);
-    rp_ctx ctx = {0};
-    ctx.arena = rp_arena_new();
-    ctx.diags = &sink;
-    ctx.schema = rp_fuzz_schema();
-    rp_diag_begin_file(&sink);
+    rp_ctx ctx;
+    rp_fuzz_begin(&sink, &ctx);
     rp_kql_query *query = rp_kql_parse(&ctx, text, strlen(text), NULL, NULL);
     RP_FUZZ_REQUIRE(query != NULL);
     size_t errors = query->syntax_errors;
@@ -534,12 +537,8 @@ static inline void rp_fuzz_count_pred(rp_excl_node *pred, void *data)
 static inline void rp_fuzz_excl_parse(const uint8_t *data, size_t size)
 {
     rp_diag_sink sink;
-    rp_diag_sink_init(&sink);
-    rp_ctx ctx = {0};
-    ctx.arena = rp_arena_new();
-    ctx.diags = &sink;
-    ctx.schema = rp_fuzz_schema();
-    rp_diag_begin_file(&sink);
+    rp_ctx ctx;
+    rp_fuzz_begin(&sink, &ctx);
     ctx.src = rp_source_from_memory(ctx.arena, "fuzz.filter", (const char *)data, size);
     size_t errors = 0;
     rp_excl_node *tree = rp_excl_parse(&ctx, ctx.src->text, ctx.src->len, NULL, 0, &errors);
@@ -617,12 +616,8 @@ static inline void rp_fuzz_kql_walk(const rp_kql_node *node, size_t len, size_t 
 static inline void rp_fuzz_kql_parse(const uint8_t *data, size_t size)
 {
     rp_diag_sink sink;
-    rp_diag_sink_init(&sink);
-    rp_ctx ctx = {0};
-    ctx.arena = rp_arena_new();
-    ctx.diags = &sink;
-    ctx.schema = rp_fuzz_schema();
-    rp_diag_begin_file(&sink);
+    rp_ctx ctx;
+    rp_fuzz_begin(&sink, &ctx);
     /* A private copy: reading past `size` is caught by ASan. */
     char *text = malloc(size + 1);
     RP_FUZZ_REQUIRE(text != NULL);
